@@ -1,0 +1,80 @@
+using BizKeys.Core.ApiKeys;
+using MudBlazor;
+
+namespace BizKeys.Admin.Components.Pages.ApiKeys;
+
+/// <summary>
+/// The key actions shared by the grid and the details page: each opens its dialog, tells the page when the key
+/// changed (so it reloads behind the dialogs), confirms with a snackbar, and shows a new secret once.
+/// </summary>
+public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar)
+{
+    private static readonly DialogOptions FormOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions ConfirmOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true };
+    private static readonly DialogOptions SecretOptions = new()
+    {
+        MaxWidth = MaxWidth.Small, FullWidth = true, BackdropClick = false, CloseOnEscapeKey = false, CloseButton = false,
+    };
+
+    public async Task AddAsync(Func<Task> changed)
+    {
+        var result = await ShowAsync<KeyFormDialog>("Add New API Key", [], FormOptions);
+        if (result?.Data is not IssuedSecret issued)
+            return;
+        await changed();
+        snackbar.Add($"Key “{issued.Key.Name}” created.", Severity.Success);
+        await ShowSecretAsync("API key created", issued, "Use this key and secret to call the API.", graceUntil: null);
+    }
+
+    public async Task EditAsync(ApiKeyView key, Func<Task> changed)
+    {
+        var parameters = new DialogParameters<KeyFormDialog> { { d => d.Existing, key } };
+        var result = await ShowAsync<KeyFormDialog>($"Edit “{key.Name}”", parameters, FormOptions);
+        if (result?.Data is not ApiKeyView updated)
+            return;
+        await changed();
+        snackbar.Add($"Key “{updated.Name}” updated.", Severity.Success);
+    }
+
+    public async Task RotateAsync(ApiKeyView key, Func<Task> changed)
+    {
+        var parameters = new DialogParameters<RotateDialog> { { d => d.Key, key } };
+        var result = await ShowAsync<RotateDialog>($"Rotate the secret of “{key.Name}”", parameters, ConfirmOptions);
+        if (result?.Data is not IssuedSecret issued)
+            return;
+        await changed();
+        snackbar.Add($"Secret of “{issued.Key.Name}” rotated.", Severity.Success);
+        await ShowSecretAsync("New secret issued", issued, "Replace the old secret in your integration with this one.",
+            issued.Key.PreviousSecretExpiresAt);
+    }
+
+    public async Task RevokeAsync(ApiKeyView key, Func<Task> changed)
+    {
+        var parameters = new DialogParameters<RevokeDialog> { { d => d.Key, key } };
+        var result = await ShowAsync<RevokeDialog>($"Revoke “{key.Name}”", parameters, ConfirmOptions);
+        if (result?.Data is not ApiKeyView revoked)
+            return;
+        await changed();
+        snackbar.Add($"Key “{revoked.Name}” revoked.", Severity.Success);
+    }
+
+    private async Task ShowSecretAsync(string title, IssuedSecret issued, string intro, DateTime? graceUntil)
+    {
+        var parameters = new DialogParameters<SecretDialog>
+        {
+            { d => d.Issued, issued },
+            { d => d.Intro, intro },
+            { d => d.GraceUntil, graceUntil },
+        };
+        var dialog = await dialogs.ShowAsync<SecretDialog>(title, parameters, SecretOptions);
+        await dialog.Result;
+    }
+
+    private async Task<DialogResult?> ShowAsync<TDialog>(string title, DialogParameters parameters, DialogOptions options)
+        where TDialog : Microsoft.AspNetCore.Components.IComponent
+    {
+        var dialog = await dialogs.ShowAsync<TDialog>(title, parameters, options);
+        var result = await dialog.Result;
+        return result is { Canceled: false } ? result : null;
+    }
+}

@@ -1,0 +1,17 @@
+using BizKeys.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BizKeys.Admin.Hosting;
+
+public static class Health
+{
+    /// <summary><c>GET /healthz</c>: 200 while the database answers, 503 otherwise.</summary>
+    public static void MapHealthChecks(this WebApplication app) =>
+        app.MapGet("/healthz", async (IDbContextFactory<BizKeysDbContext> dbFactory, CancellationToken ct) =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            return await db.Database.CanConnectAsync(ct)
+                ? Results.Text("Healthy")
+                : Results.Text("Unhealthy: the database does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).ExcludeFromDescription();
+}

@@ -1,0 +1,136 @@
+using BizKeys.Core.Data;
+using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace BizKeys.Core.ApiKeys;
+
+/// <summary>The whole lifecycle of API keys: create, edit, rotate, revoke, look up and list.</summary>
+public sealed partial class ApiKeyService(
+    IDbContextFactory<BizKeysDbContext> dbFactory,
+    IValidator<CreateKeyRequest> createValidator,
+    IValidator<UpdateKeyRequest> updateValidator,
+    IValidator<RotateKeyRequest> rotateValidator,
+    TimeProvider time,
+    ILogger<ApiKeyService> logger)
+{
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Creates a key and returns its secret: the only time the secret exists outside the caller's hands.</summary>
+    public async Task<IssuedSecret> CreateAsync(CreateKeyRequest request, Actor actor, CancellationToken ct = default)
+    {
+        await createValidator.ValidateAndThrowAsync(request, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var secret = KeyFormat.NewSecret();
+        var key = ApiKey.Create(request.AccountId, request.ToDetails(), KeyFormat.NewKey(), secret, Now, actor);
+        db.ApiKeys.Add(key);
+        await SaveAsync(db, key, ct);
+        LogCreated(key.Key, key.AccountId, actor.Name);
+        return new IssuedSecret(ApiKeyView.From(key, Now), secret);
+    }
+
+    public async Task<ApiKeyView> UpdateAsync(UpdateKeyRequest request, Actor actor, CancellationToken ct = default)
+    {
+        await updateValidator.ValidateAndThrowAsync(request, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
+        key.Update(request.ToDetails(), Now);
+        await SaveAsync(db, key, ct);
+        LogUpdated(key.Key, actor.Name);
+        return ApiKeyView.From(key, Now);
+    }
+
+    /// <summary>Issues a new secret; the old one keeps working for the grace period. Returns the new secret once.</summary>
+    public async Task<IssuedSecret> RotateAsync(RotateKeyRequest request, Actor actor, CancellationToken ct = default)
+    {
+        await rotateValidator.ValidateAndThrowAsync(request, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
+        var secret = KeyFormat.NewSecret();
+        key.Rotate(secret, TimeSpan.FromMinutes(request.GraceMinutes), Now);
+        await SaveAsync(db, key, ct);
+        LogRotated(key.Key, request.GraceMinutes, actor.Name);
+        return new IssuedSecret(ApiKeyView.From(key, Now), secret);
+    }
+
+    public async Task<ApiKeyView> RevokeAsync(Guid accountId, string keyId, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
+        key.Revoke(Now, actor);
+        await SaveAsync(db, key, ct);
+        LogRevoked(key.Key, actor.Name);
+        return ApiKeyView.From(key, Now);
+    }
+
+    public async Task<ApiKeyView?> GetAsync(Guid accountId, string keyId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await db.ApiKeys.AsNoTracking()
+            .SingleOrDefaultAsync(k => k.Key == keyId && k.AccountId == accountId, ct);
+        return key is null ? null : ApiKeyView.From(key, Now);
+    }
+
+    /// <summary>One page of keys. Filtering, sorting and paging all run in the database.</summary>
+    public async Task<PagedResult<ApiKeyView>> QueryAsync(KeyQuery query, CancellationToken ct = default)
+    {
+        var now = Now;
+        var pageSize = Math.Clamp(query.PageSize, 1, KeyQuery.MaxPageSize);
+        var pageIndex = Math.Max(query.Page, 0);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now);
+        var total = await keys.CountAsync(ct);
+        var rows = await KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
+            .Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
+        return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
+    }
+
+    private static async Task<ApiKey> FindAsync(BizKeysDbContext db, Guid accountId, string keyId, long? expectedVersion, CancellationToken ct)
+    {
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Key == keyId && k.AccountId == accountId, ct)
+            ?? throw new ApiKeyNotFoundException(keyId);
+        if (expectedVersion is { } expected && key.Version != expected)
+            throw new ConcurrencyConflictException(keyId);
+        return key;
+    }
+
+    private static async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException(key.Key);
+        }
+        catch (DbUpdateException)
+        {
+            // Two saves raced past the validator with the same name; the unique index kept one.
+            if (await NameTakenAsync(db, key, ct))
+                throw new ValidationException([new ValidationFailure(nameof(KeyDetailsRequest.Name),
+                    $"Another key in this account is already named \"{key.Name}\".")]);
+            throw;
+        }
+    }
+
+    private static async Task<bool> NameTakenAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        return await db.ApiKeys.AnyAsync(k => k.AccountId == key.AccountId && k.RevokedAt == null &&
+            k.NormalizedName == key.NormalizedName && k.Id != key.Id, ct);
+    }
+
+    [LoggerMessage(LogLevel.Information, "API key {Key} created in account {AccountId} by {Actor}")]
+    private partial void LogCreated(string key, Guid accountId, string actor);
+
+    [LoggerMessage(LogLevel.Information, "API key {Key} updated by {Actor}")]
+    private partial void LogUpdated(string key, string actor);
+
+    [LoggerMessage(LogLevel.Information, "API key {Key} rotated with {GraceMinutes} minutes of grace by {Actor}")]
+    private partial void LogRotated(string key, int graceMinutes, string actor);
+
+    [LoggerMessage(LogLevel.Information, "API key {Key} revoked by {Actor}")]
+    private partial void LogRevoked(string key, string actor);
+}

@@ -1,0 +1,8 @@
+namespace BizKeys.Core.ApiKeys;
+
+public enum ApiKeyStatus
+{
+    Active,
+    Expired,
+    Revoked,
+}

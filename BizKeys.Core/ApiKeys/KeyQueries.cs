@@ -1,0 +1,43 @@
+namespace BizKeys.Core.ApiKeys;
+
+/// <summary>Query pieces that EF Core translates to SQL; nothing here filters in memory.</summary>
+internal static class KeyQueries
+{
+    public static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyQuery query, DateTime now)
+    {
+        keys = keys.Where(k => k.AccountId == query.AccountId);
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var term = query.Search.Trim();
+            var upper = ApiKey.Normalize(term);
+            keys = keys.Where(k => k.NormalizedName.Contains(upper) || k.Key.StartsWith(term));
+        }
+        if (!string.IsNullOrEmpty(query.Environment))
+            keys = keys.Where(k => k.Environment == query.Environment);
+        keys = query.Status switch
+        {
+            ApiKeyStatus.Active => keys.Where(k => k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now)),
+            ApiKeyStatus.Expired => keys.Where(k => k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt <= now),
+            ApiKeyStatus.Revoked => keys.Where(k => k.RevokedAt != null),
+            _ => keys,
+        };
+        return keys;
+    }
+
+    public static IQueryable<ApiKey> Sort(IQueryable<ApiKey> keys, KeySort sort, bool descending, DateTime now)
+    {
+        var ordered = sort switch
+        {
+            KeySort.Name => Order(keys, k => k.NormalizedName, descending),
+            KeySort.Environment => Order(keys, k => k.Environment, descending),
+            KeySort.LastUsedAt => Order(keys, k => k.LastUsedAt, descending),
+            KeySort.ExpiresAt => Order(keys, k => k.ExpiresAt, descending),
+            KeySort.Status => Order(keys, k => k.RevokedAt != null ? 2 : k.ExpiresAt != null && k.ExpiresAt <= now ? 1 : 0, descending),
+            _ => Order(keys, k => k.CreatedAt, descending),
+        };
+        return descending ? ordered.ThenByDescending(k => k.Id) : ordered.ThenBy(k => k.Id);
+    }
+
+    private static IOrderedQueryable<ApiKey> Order<TKey>(IQueryable<ApiKey> keys, System.Linq.Expressions.Expression<Func<ApiKey, TKey>> by, bool descending) =>
+        descending ? keys.OrderByDescending(by) : keys.OrderBy(by);
+}

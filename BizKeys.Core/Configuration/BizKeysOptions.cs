@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BizKeys.Core.Configuration;
+
+/// <summary>The <c>BizKeys</c> section of appsettings.json.</summary>
+public sealed class BizKeysOptions
+{
+    public const string Section = "BizKeys";
+
+    /// <summary>The permission catalogue keys may be granted from.</summary>
+    public List<string> Permissions { get; set; } = [];
+
+    /// <summary>Environment labels; the first is the default for new keys.</summary>
+    public List<string> Environments { get; set; } = [];
+
+    /// <summary>Grace periods offered when rotating, in minutes (0 = the old secret ends immediately).</summary>
+    public List<int> RotationGraceMinutes { get; set; } = [];
+
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
+    public string DefaultEnvironment => Environments.Count > 0 ? Environments[0] : "";
+
+    public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
+}
+
+public sealed class BootstrapOptions
+{
+    [Required]
+    public string AccountName { get; set; } = "My Business";
+}

@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace BizKeys.Core.Configuration;
+
+/// <summary>Fails start-up with a clear message when the catalogue, environments or grace choices are unusable.</summary>
+public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BizKeysOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Permissions.Count == 0)
+            errors.Add("BizKeys:Permissions must list at least one permission.");
+        errors.AddRange(options.Permissions.Where(p => !PermissionShape().IsMatch(p))
+            .Select(p => $"BizKeys:Permissions entry '{p}' must look like 'area:action' (lower-case letters).'"));
+        if (options.Permissions.Distinct(StringComparer.Ordinal).Count() != options.Permissions.Count)
+            errors.Add("BizKeys:Permissions lists a permission twice.");
+
+        if (options.Environments.Count == 0)
+            errors.Add("BizKeys:Environments must list at least one environment.");
+        if (options.Environments.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > ApiKeys.ApiKey.EnvironmentMaxLength))
+            errors.Add($"BizKeys:Environments entries must be 1-{ApiKeys.ApiKey.EnvironmentMaxLength} characters.");
+        if (options.Environments.Distinct(StringComparer.OrdinalIgnoreCase).Count() != options.Environments.Count)
+            errors.Add("BizKeys:Environments lists an environment twice.");
+
+        if (options.RotationGraceMinutes.Count == 0)
+            errors.Add("BizKeys:RotationGraceMinutes must list at least one choice (0 means immediately).");
+        if (options.RotationGraceMinutes.Any(m => m is < 0 or > 60 * 24 * 90))
+            errors.Add("BizKeys:RotationGraceMinutes entries must be between 0 and 129600 (90 days).");
+
+        if (string.IsNullOrWhiteSpace(options.Bootstrap.AccountName))
+            errors.Add("BizKeys:Bootstrap:AccountName must not be empty.");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z]+(:[a-z]+)+$")]
+    private static partial Regex PermissionShape();
+}

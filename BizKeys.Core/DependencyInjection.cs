@@ -1,0 +1,41 @@
+using BizKeys.Core.Accounts;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Configuration;
+using BizKeys.Core.Data;
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BizKeys.Core;
+
+public static class DependencyInjection
+{
+    public const string ConnectionStringName = "BizKeys";
+
+    /// <param name="baseDirectory">Where a relative SQLite path is resolved from.</param>
+    public static IServiceCollection AddBizKeysCore(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
+    {
+        services.AddOptions<BizKeysOptions>().BindConfiguration(BizKeysOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BizKeysOptions>, BizKeysOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException(
+                $"The connection string 'ConnectionStrings:{ConnectionStringName}' is missing. Set it in appsettings.json " +
+                $"or as the environment variable ConnectionStrings__{ConnectionStringName}.");
+        var provider = configuration["Database:Provider"] ?? "Sqlite";
+        if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported yet; use 'Sqlite'.");
+        var resolved = SqliteConnectionStrings.Resolve(connectionString, baseDirectory);
+        services.AddDbContextFactory<BizKeysDbContext>(o => o.UseSqlite(resolved).AddInterceptors(new SqlitePragmas()));
+
+        services.AddValidatorsFromAssemblyContaining<ApiKeyService>(ServiceLifetime.Singleton, includeInternalTypes: false);
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<AccountService>();
+        return services;
+    }
+}

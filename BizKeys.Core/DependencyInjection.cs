@@ -18,7 +18,7 @@ public static class DependencyInjection
     /// <param name="baseDirectory">Where a relative SQLite path is resolved from.</param>
     public static IServiceCollection AddBizKeysCore(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
     {
-        services.AddOptions<BizKeysOptions>().BindConfiguration(BizKeysOptions.Section).ValidateOnStart();
+        services.AddOptions<BizKeysOptions>().Bind(configuration.GetSection(BizKeysOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BizKeysOptions>, BizKeysOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 

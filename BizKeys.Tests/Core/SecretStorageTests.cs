@@ -1,0 +1,50 @@
+using System.Text;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace BizKeys.Tests.Core;
+
+public class SecretStorageTests
+{
+    [Fact]
+    public async Task After_create_and_rotate_no_secret_text_is_in_the_database_or_its_wal()
+    {
+        var secrets = new List<string>();
+        string directory;
+        await using (var db = await TestDatabase.CreateAsync())
+        {
+            directory = db.Directory;
+            var issued = await db.CreateKeyAsync();
+            secrets.Add(issued.Secret);
+            var rotated = await db.Keys.RotateAsync(
+                new RotateKeyRequest { AccountId = db.Account.Id, Key = issued.Key.Key, GraceMinutes = 60 }, new BizKeys.Core.Actor("t"));
+            secrets.Add(rotated.Secret);
+
+            var files = Directory.GetFiles(directory, "bizkeys.db*");
+            Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
+            var key = Encoding.ASCII.GetBytes(issued.Key.Key);
+            Assert.True(files.Any(f => Contains(File.ReadAllBytes(f), key)), "the key id itself should be stored (sanity check of the search)");
+            foreach (var file in files)
+            {
+                var bytes = await ReadSharedAsync(file);
+                foreach (var secret in secrets)
+                {
+                    Assert.False(Contains(bytes, Encoding.ASCII.GetBytes(secret)), $"secret found in {Path.GetFileName(file)}");
+                    Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(secret[4..])), $"secret body found in {Path.GetFileName(file)}");
+                    Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(secret)), $"UTF-16 secret found in {Path.GetFileName(file)}");
+                }
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory);
+        return memory.ToArray();
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}

@@ -1,0 +1,104 @@
+using BizKeys.Core;
+using BizKeys.Core.Accounts;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BizKeys.Tests.Support;
+
+/// <summary>
+/// BizKeys Core on a real SQLite file of its own, configured from the product's appsettings.json,
+/// with a fake clock that tests move by hand.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider _services;
+
+    private TestDatabase(string directory, ServiceProvider services, FakeTimeProvider time)
+    {
+        Directory = directory;
+        _services = services;
+        Time = time;
+    }
+
+    public string Directory { get; }
+    public string DatabasePath => Path.Combine(Directory, "bizkeys.db");
+    public FakeTimeProvider Time { get; }
+    public IServiceProvider Services => _services;
+    public ApiKeyService Keys => _services.GetRequiredService<ApiKeyService>();
+    public AccountService Accounts => _services.GetRequiredService<AccountService>();
+    public Account Account { get; private set; } = default!;
+    public DateTime Now => Time.GetUtcNow().UtcDateTime;
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var directory = TempDirectory.Create();
+        var configuration = ProductConfiguration.Build(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
+        });
+        var time = new FakeTimeProvider(Start);
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(time)
+            .AddBizKeysCore(configuration, directory)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        await DatabaseInitializer.InitializeAsync(services);
+        var database = new TestDatabase(directory, services, time);
+        database.Account = (await database.Accounts.FindByNameAsync("My Business"))!;
+        return database;
+    }
+
+    public CreateKeyRequest NewKey(string name = "Production bot", params string[] permissions) => new()
+    {
+        AccountId = Account.Id,
+        Name = name,
+        Environment = "Production",
+        Permissions = permissions.Length == 0 ? ["messages:send"] : permissions,
+    };
+
+    public Task<IssuedSecret> CreateKeyAsync(string name = "Production bot") => Keys.CreateAsync(NewKey(name), new Actor("test"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        TempDirectory.Delete(Directory);
+    }
+}
+
+public static class ProductConfiguration
+{
+    /// <summary>The product's own appsettings.json (copied next to the test binaries), with test overrides on top.</summary>
+    public static IConfiguration Build(IDictionary<string, string?> overrides) => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
+        .AddInMemoryCollection(overrides)
+        .Build();
+}
+
+public static class TempDirectory
+{
+    public static string Create()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "bizkeys-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static void Delete(string path)
+    {
+        try
+        {
+            System.IO.Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open; the temp folder is cleaned by the OS.
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+using BizKeys.Admin.Components.Pages.ApiKeys;
+using BizKeys.Core.ApiKeys;
+using Bunit;
+
+namespace BizKeys.Tests.Admin;
+
+public partial class ApiKeysPageTests : IAsyncLifetime
+{
+    private PageHost _host = default!;
+
+    public async Task InitializeAsync() => _host = await PageHost.CreateAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public void An_account_without_keys_sees_the_empty_state_offering_to_add_one()
+    {
+        var page = _host.Render<ApiKeysPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("No API keys yet", page.Find("[data-testid=empty-state]").TextContent));
+        Assert.Contains("+Add New API Key", page.Find("[data-testid=empty-state]").TextContent);
+        Assert.Equal("+Add New API Key", page.Find("[data-testid=add-key]").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Adding_a_key_shows_its_secret_once_and_the_secret_is_gone_after_the_dialog_closes()
+    {
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=empty-state]");
+
+        page.Find("[data-testid=add-key]").Click();
+        page.WaitForElement(".mud-dialog").QuerySelector("input")!.Input("Production bot");
+        page.Find("[data-testid=submit]").Click();
+
+        var secretInput = InputOf(page.WaitForElement("[data-testid=issued-secret]"));
+        var secret = secretInput.GetAttribute("value")!;
+        Assert.Matches(SecretPattern(), secret);
+        Assert.Matches(KeyPattern(), InputOf(page.Find("[data-testid=issued-key]")).GetAttribute("value")!);
+        Assert.Contains("This secret will not be shown again.", page.Find("[data-testid=secret-warning]").TextContent);
+
+        // Done stays disabled until the person confirms they copied the secret.
+        Assert.True(page.Find("[data-testid=secret-done]").HasAttribute("disabled"));
+        InputOf(page.Find("[data-testid=confirm-copied]")).Change(true);
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=secret-done]").HasAttribute("disabled")));
+        page.Find("[data-testid=secret-done]").Click();
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")));
+        page.WaitForAssertion(() => Assert.Equal("Production bot", page.Find("[data-testid=key-name]").TextContent));
+        Assert.DoesNotContain(secret, page.Markup);
+        Assert.DoesNotContain(secret[4..], page.Markup);
+        Assert.Equal(1, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+    }
+
+    [Fact]
+    public async Task Submit_with_an_empty_name_shows_the_message_under_the_field_and_creates_nothing()
+    {
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=empty-state]");
+        page.Find("[data-testid=add-key]").Click();
+        page.WaitForElement(".mud-dialog");
+
+        page.Find("[data-testid=submit]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var nameField = page.FindAll(".mud-dialog .mud-input-control")[0];
+            Assert.Contains("Enter a name for the key.", nameField.TextContent);
+        });
+        Assert.Single(page.FindAll(".mud-dialog"));
+        Assert.Equal(0, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+    }
+
+    [Fact]
+    public async Task A_duplicate_name_shows_the_message_under_the_name_and_keeps_what_was_typed()
+    {
+        await _host.CreateKeyAsync("CRM sync");
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=key-name]");
+        page.Find("[data-testid=add-key]").Click();
+        var nameInput = page.WaitForElement(".mud-dialog input");
+
+        nameInput.Input("crm SYNC");
+        page.Find("[data-testid=submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Another key in this account is already named \"crm SYNC\".",
+            page.FindAll(".mud-dialog .mud-input-control")[0].TextContent));
+        Assert.Equal("crm SYNC", page.Find(".mud-dialog input").GetAttribute("value"));
+        Assert.Equal(1, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+    }
+
+    [Fact]
+    public async Task A_bad_ip_allowlist_is_explained_under_its_field()
+    {
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=empty-state]");
+        page.Find("[data-testid=add-key]").Click();
+        page.WaitForElement(".mud-dialog input").Input("Office bot");
+        var allowlist = page.Find(".mud-dialog textarea");
+
+        allowlist.Input("203.0.113.300");
+        page.Find("[data-testid=submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("\"203.0.113.300\" is not an IP address or CIDR range",
+            page.Find(".mud-dialog textarea").Closest(".mud-input-control")!.TextContent));
+        Assert.Equal(0, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+    }
+
+    [Fact]
+    public async Task Edit_renames_the_key_and_never_renders_a_secret()
+    {
+        var issued = await _host.CreateKeyAsync("CRM sync");
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=key-name]");
+
+        page.Find("button[aria-label=Edit]").Click();
+        var nameInput = page.WaitForElement(".mud-dialog input");
+        Assert.Equal("CRM sync", nameInput.GetAttribute("value"));
+        Assert.DoesNotContain(issued.Secret, page.Markup);
+        Assert.DoesNotMatch(AnySecret(), page.Find(".mud-dialog").OuterHtml);
+
+        nameInput.Input("CRM nightly sync");
+        page.Find("[data-testid=submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("CRM nightly sync", page.Find("[data-testid=key-name]").TextContent));
+        Assert.Empty(page.FindAll(".mud-dialog"));
+        Assert.DoesNotMatch(AnySecret(), page.Markup);
+    }
+
+    [Fact]
+    public async Task Rotate_shows_the_new_secret_once_and_the_grid_shows_when_the_old_one_ends()
+    {
+        await _host.CreateKeyAsync("CRM sync");
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=key-name]");
+
+        page.Find("button[aria-label=Rotate]").Click();
+        page.WaitForElement("[data-testid=confirm-rotate]").Click();
+
+        var secret = InputOf(page.WaitForElement("[data-testid=issued-secret]")).GetAttribute("value")!;
+        Assert.Matches(SecretPattern(), secret);
+        Assert.Contains("The old secret keeps working until 27 Nov 2026, 13:00 UTC.", page.Find("[data-testid=grace-info]").TextContent);
+        InputOf(page.Find("[data-testid=confirm-copied]")).Change(true);
+        page.Find("[data-testid=secret-done]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Old secret valid until 27 Nov 2026, 13:00 UTC", page.Find("[data-testid=grace-note]").TextContent));
+        Assert.DoesNotContain(secret, page.Markup);
+    }
+
+    [Fact]
+    public async Task Revoke_asks_for_confirmation_and_the_status_becomes_revoked()
+    {
+        await _host.CreateKeyAsync("CRM sync");
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=key-name]");
+
+        page.Find("button[aria-label=Revoke]").Click();
+        Assert.Contains("CRM sync", page.WaitForElement(".mud-dialog").TextContent);
+        Assert.Equal("Active", page.Find("[data-testid=status]").TextContent.Trim());
+        page.Find("[data-testid=confirm-revoke]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=status]").TextContent.Trim()));
+        Assert.Empty(page.FindAll("button[aria-label=Edit]"));
+        Assert.Contains("Key “CRM sync” revoked.", page.Markup);
+    }
+
+    /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper, depending on the component.</summary>
+    private static AngleSharp.Dom.IElement InputOf(AngleSharp.Dom.IElement element) =>
+        element.TagName == "INPUT" ? element : element.QuerySelector("input")!;
+
+    [GeneratedRegex("^bks_[0-9A-Za-z]{46}$")]
+    private static partial Regex SecretPattern();
+
+    [GeneratedRegex("^bk_[0-9A-Za-z]{24}$")]
+    private static partial Regex KeyPattern();
+
+    [GeneratedRegex("bks_[0-9A-Za-z]{46}")]
+    private static partial Regex AnySecret();
+}

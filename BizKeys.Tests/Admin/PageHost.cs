@@ -1,0 +1,92 @@
+using BizKeys.Admin.Components.Pages.ApiKeys;
+using BizKeys.Admin.Hosting;
+using BizKeys.Core;
+using BizKeys.Core.Accounts;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Data;
+using BizKeys.Tests.Support;
+using Bunit;
+using Bunit.Rendering;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace BizKeys.Tests.Admin;
+
+/// <summary>
+/// A bUnit context wired like the app: BizKeys Core on its own SQLite file, MudBlazor with transitions off,
+/// and the providers the layout renders, so dialogs and snackbars appear in the rendered markup.
+/// </summary>
+public sealed class PageHost : IAsyncDisposable
+{
+    private readonly string _directory;
+
+    private PageHost(BunitContext context, string directory)
+    {
+        Context = context;
+        _directory = directory;
+    }
+
+    public BunitContext Context { get; }
+    public FakeTimeProvider Time { get; } = new(TestDatabase.Start);
+    public ApiKeyService Keys => Context.Services.GetRequiredService<ApiKeyService>();
+    public Account Account { get; private set; } = default!;
+
+    public static async Task<PageHost> CreateAsync()
+    {
+        var directory = TempDirectory.Create();
+        var context = new BunitContext();
+        var host = new PageHost(context, directory);
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        var configuration = ProductConfiguration.Build(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
+        });
+        context.Services.AddSingleton<TimeProvider>(host.Time);
+        context.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        context.Services.AddBizKeysCore(configuration, directory);
+        context.Services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.ShowTransitionDuration = 0;
+            o.SnackbarConfiguration.HideTransitionDuration = 0;
+        });
+        context.Services.AddScoped<CurrentAccount>();
+        context.Services.AddScoped<KeyActions>();
+        await DatabaseInitializer.InitializeAsync(context.Services);
+        host.Account = await context.Services.GetRequiredService<CurrentAccount>().GetAsync();
+        return host;
+    }
+
+    /// <summary>Renders <typeparamref name="TPage"/> beside the MudBlazor providers, as the layout does.</summary>
+    public IRenderedComponent<ContainerFragment> Render<TPage>(IReadOnlyDictionary<string, object?>? parameters = null)
+        where TPage : IComponent =>
+        Context.Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2);
+            builder.CloseComponent();
+            builder.OpenComponent<TPage>(3);
+            foreach (var (name, value) in parameters ?? new Dictionary<string, object?>())
+                builder.AddComponentParameter(4, name, value);
+            builder.CloseComponent();
+        });
+
+    public Task<IssuedSecret> CreateKeyAsync(string name) => Keys.CreateAsync(new CreateKeyRequest
+    {
+        AccountId = Account.Id, Name = name, Environment = "Production", Permissions = ["messages:send"],
+    }, new Actor("test"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        TempDirectory.Delete(_directory);
+    }
+}

@@ -15,6 +15,9 @@ public class SecretStorageTests
         await using (var db = await TestDatabase.CreateAsync())
         {
             directory = db.Directory;
+            // Hold a connection open so SQLite keeps its WAL and shared-memory files while we read them.
+            await using var keepOpen = new SqliteConnection($"Data Source={db.DatabasePath}");
+            await keepOpen.OpenAsync();
             var issued = await db.CreateKeyAsync();
             secrets.Add(issued.Secret);
             var rotated = await db.Keys.RotateAsync(
@@ -24,15 +27,17 @@ public class SecretStorageTests
             var files = Directory.GetFiles(directory, "bizkeys.db*");
             Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
             var key = Encoding.ASCII.GetBytes(issued.Key.Key);
-            Assert.True(files.Any(f => Contains(File.ReadAllBytes(f), key)), "the key id itself should be stored (sanity check of the search)");
+            var contents = new Dictionary<string, byte[]>();
             foreach (var file in files)
+                contents[Path.GetFileName(file)] = await ReadSharedAsync(file);
+            Assert.True(contents.Values.Any(bytes => Contains(bytes, key)), "the key id itself should be stored (sanity check of the search)");
+            foreach (var (file, bytes) in contents)
             {
-                var bytes = await ReadSharedAsync(file);
                 foreach (var secret in secrets)
                 {
-                    Assert.False(Contains(bytes, Encoding.ASCII.GetBytes(secret)), $"secret found in {Path.GetFileName(file)}");
-                    Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(secret[4..])), $"secret body found in {Path.GetFileName(file)}");
-                    Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(secret)), $"UTF-16 secret found in {Path.GetFileName(file)}");
+                    Assert.False(Contains(bytes, Encoding.ASCII.GetBytes(secret)), $"secret found in {file}");
+                    Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(secret[4..])), $"secret body found in {file}");
+                    Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(secret)), $"UTF-16 secret found in {file}");
                 }
             }
         }

@@ -31,6 +31,6 @@ public static class BizKeysTheme
             Default = new DefaultTypography { FontFamily = FontStack },
             Button = new ButtonTypography { FontFamily = FontStack, TextTransform = "none", FontWeight = "500" },
         },
-        LayoutProperties = new LayoutProperties { DefaultBorderRadius = "8px" },
+        LayoutProperties = new LayoutProperties { DefaultBorderRadius = "8px", DrawerWidthLeft = "208px" },
     };
 }

@@ -1,0 +1,97 @@
+using System.Net;
+using BizKeys.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace BizKeys.Tests.Browser;
+
+/// <summary>
+/// The real app served by Kestrel on a free loopback port, with its own database, and Debian's Chromium driven
+/// by Playwright. One per test class; each test opens its own browser context.
+/// </summary>
+public sealed class BrowserApp : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    ];
+
+    private IPlaywright? _playwright;
+
+    public AppFactory App { get; } = new();
+    public IBrowser Browser { get; private set; } = default!;
+    public string BaseUrl { get; private set; } = "";
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>Screenshots of every page and dialog the journeys pass through land here.</summary>
+    public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException(
+                $"The browser tests need Debian's Chromium at {ChromiumPath}. Install it with " +
+                "'apt-get install -y chromium fonts-liberation' (./scripts/test.sh does this for you).");
+
+        App.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        App.StartServer();
+        var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseUrl = addresses.Addresses.First().Replace("127.0.0.1", "localhost");
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    /// <summary>A fresh browser profile at a laptop's size, with clipboard access, on the given page, ready for clicks.</summary>
+    public async Task<IPage> OpenAsync(string path)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        await GoToAsync(page, path);
+        return page;
+    }
+
+    /// <summary>Navigates and waits until Blazor's circuit answers: a click before that would be lost.</summary>
+    public static async Task GoToAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png") });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.CloseAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+
+    private static string FindScreenshotDirectory()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BizKeys.sln")))
+            dir = dir.Parent;
+        var path = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}

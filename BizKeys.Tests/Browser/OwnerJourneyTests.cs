@@ -1,0 +1,153 @@
+using System.Text.RegularExpressions;
+using BizKeys.Admin.Hosting;
+using BizKeys.Core;
+using BizKeys.Core.ApiKeys;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace BizKeys.Tests.Browser;
+
+/// <summary>What an account owner does on Settings > API Keys, in real Chromium against the real app.</summary>
+[Trait("Category", "Browser")]
+public partial class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
+{
+    private ApiKeyService Keys => browser.Services.GetRequiredService<ApiKeyService>();
+
+    [Fact]
+    public async Task Owner_creates_copies_edits_rotates_and_revokes_a_key()
+    {
+        var page = await browser.OpenAsync("/settings/api-keys");
+        await Expect(page.GetByTestId("empty-state")).ToContainTextAsync("No API keys yet");
+        await BrowserApp.ScreenshotAsync(page, "api-keys-empty");
+
+        // An empty name is explained under the field and creates nothing.
+        await page.GetByTestId("add-key").ClickAsync();
+        var dialog = page.Locator(".mud-dialog");
+        await Expect(dialog).ToContainTextAsync("Add New API Key");
+        await page.GetByTestId("submit").ClickAsync();
+        await Expect(dialog.Locator(".mud-input-control").First).ToContainTextAsync("Enter a name for the key.");
+        await BrowserApp.ScreenshotAsync(page, "add-dialog-validation");
+        Assert.Equal(0, await CountKeysAsync());
+
+        // Create "Production bot" and read the secret shown once.
+        await dialog.Locator("input").First.FillAsync("Production bot");
+        await BrowserApp.ScreenshotAsync(page, "add-dialog");
+        await page.GetByTestId("submit").ClickAsync();
+        var created = await ReadIssuedAsync(page);
+        Assert.Matches(KeyPattern(), created.Key);
+        Assert.Matches(SecretPattern(), created.Secret);
+        await Expect(page.GetByTestId("secret-warning")).ToContainTextAsync("This secret will not be shown again.");
+        await BrowserApp.ScreenshotAsync(page, "created-dialog");
+
+        // It cannot be closed until "I have copied the secret" is ticked: not by Escape, not by the backdrop.
+        await Expect(page.GetByTestId("secret-done")).ToBeDisabledAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.Mouse.ClickAsync(5, 790);
+        await Expect(page.GetByTestId("issued-secret").First).ToBeVisibleAsync();
+
+        // The copy button puts the secret on the clipboard.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy API secret" }).ClickAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "API secret copied to the clipboard." })).ToBeVisibleAsync();
+        Assert.Equal(created.Secret, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+
+        await page.GetByLabel("I have copied the secret").CheckAsync();
+        await page.GetByTestId("secret-done").ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+
+        // The secret is gone from the page, its storage, and a reload.
+        await Expect(page.GetByTestId("key-name")).ToHaveTextAsync("Production bot");
+        await AssertSecretAbsentAsync(page, created.Secret);
+        await BrowserApp.GoToAsync(page, "/settings/api-keys");
+        await Expect(page.GetByTestId("key-name")).ToHaveTextAsync("Production bot");
+        await AssertSecretAbsentAsync(page, created.Secret);
+        await BrowserApp.ScreenshotAsync(page, "api-keys");
+
+        // Edit renames it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await Expect(dialog.Locator("input").First).ToHaveValueAsync("Production bot");
+        await BrowserApp.ScreenshotAsync(page, "edit-dialog");
+        await dialog.Locator("input").First.FillAsync("Production bot (EU)");
+        await page.GetByTestId("submit").ClickAsync();
+        await Expect(page.GetByTestId("key-name")).ToHaveTextAsync("Production bot (EU)");
+        await AssertSecretAbsentAsync(page, created.Secret);
+
+        // Rotate with an hour's grace: a new secret, once, and the grid says when the old one ends.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        await page.GetByLabel("1 hour").CheckAsync();
+        await BrowserApp.ScreenshotAsync(page, "rotate-dialog");
+        await page.GetByTestId("confirm-rotate").ClickAsync();
+        var rotated = await ReadIssuedAsync(page);
+        Assert.Equal(created.Key, rotated.Key);
+        Assert.NotEqual(created.Secret, rotated.Secret);
+        Assert.Matches(SecretPattern(), rotated.Secret);
+        await Expect(page.GetByTestId("grace-info")).ToContainTextAsync("The old secret keeps working until");
+        await BrowserApp.ScreenshotAsync(page, "rotated-dialog");
+        await page.GetByLabel("I have copied the secret").CheckAsync();
+        await page.GetByTestId("secret-done").ClickAsync();
+        await Expect(page.GetByTestId("grace-note")).ToContainTextAsync("Old secret valid until");
+        await AssertSecretAbsentAsync(page, rotated.Secret);
+
+        // Revoke asks first, names the key, and the status becomes Revoked.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(dialog).ToContainTextAsync("Production bot (EU)");
+        await BrowserApp.ScreenshotAsync(page, "revoke-dialog");
+        await page.GetByTestId("confirm-revoke").ClickAsync();
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("Revoked");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToHaveCountAsync(0);
+
+        // The key's own page shows it, without any secret.
+        await page.GetByTestId("key-name").ClickAsync();
+        await Expect(page.GetByTestId("detail-key")).ToHaveTextAsync(created.Key);
+        await BrowserApp.ScreenshotAsync(page, "key-details");
+        await AssertSecretAbsentAsync(page, rotated.Secret);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_double_click_on_submit_creates_one_key_not_two()
+    {
+        var page = await browser.OpenAsync("/settings/api-keys");
+        var before = await CountKeysAsync();
+        await page.GetByTestId("add-key").ClickAsync();
+        await page.Locator(".mud-dialog input").First.FillAsync("Double click bot");
+
+        await page.GetByTestId("submit").DblClickAsync();
+
+        await Expect(page.GetByTestId("issued-secret").First).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(500); // a second submission, if any, would have landed by now
+        Assert.Equal(before + 1, await CountKeysAsync());
+        Assert.Equal(1, await CountKeysAsync("Double click bot"));
+        await page.Context.CloseAsync();
+    }
+
+    private async Task<int> CountKeysAsync(string? search = null)
+    {
+        var account = await browser.Services.CreateScope().ServiceProvider.GetRequiredService<CurrentAccount>().GetAsync();
+        return (await Keys.QueryAsync(new KeyQuery(account.Id) { Search = search })).TotalCount;
+    }
+
+    private static async Task<(string Key, string Secret)> ReadIssuedAsync(IPage page) =>
+        (await InputOf(page.GetByTestId("issued-key")).InputValueAsync(),
+         await InputOf(page.GetByTestId("issued-secret")).InputValueAsync());
+
+    /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper.</summary>
+    private static ILocator InputOf(ILocator element) => element.Locator("xpath=self::input | .//input").First;
+
+    private static async Task AssertSecretAbsentAsync(IPage page, string secret)
+    {
+        var html = await page.ContentAsync();
+        Assert.DoesNotContain(secret, html);
+        Assert.DoesNotContain(secret[4..44], html);
+        var storage = await page.EvaluateAsync<string>(
+            "() => JSON.stringify(Object.entries(localStorage)) + JSON.stringify(Object.entries(sessionStorage))");
+        Assert.DoesNotContain(secret, storage);
+        var inputs = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('input,textarea')].map(i => i.value).join('\\n')");
+        Assert.DoesNotContain(secret, inputs);
+    }
+
+    [GeneratedRegex("^bk_[0-9A-Za-z]{24}$")]
+    private static partial Regex KeyPattern();
+
+    [GeneratedRegex("^bks_[0-9A-Za-z]{46}$")]
+    private static partial Regex SecretPattern();
+}

@@ -33,7 +33,7 @@ public static class Display
     public static string Grace(int minutes) => minutes switch
     {
         0 => "Immediately",
-        _ when minutes % (60 * 24) == 0 => Plural(minutes / (60 * 24), "day"),
+        _ when minutes % (60 * 24) == 0 && minutes > 60 * 24 => Plural(minutes / (60 * 24), "day"),
         _ when minutes % 60 == 0 => Plural(minutes / 60, "hour"),
         _ => Plural(minutes, "minute"),
     };

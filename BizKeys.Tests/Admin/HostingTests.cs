@@ -1,0 +1,56 @@
+using System.Net;
+using BizKeys.Tests.Support;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace BizKeys.Tests.Admin;
+
+public class HostingTests
+{
+    [Fact]
+    public async Task Health_answers_when_the_database_does_and_pages_carry_security_headers()
+    {
+        await using var app = new AppFactory();
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var health = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+
+        var root = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/settings/api-keys", root.Headers.Location?.ToString());
+
+        var page = await client.GetAsync("/settings/api-keys");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("API Keys", await page.Content.ReadAsStringAsync());
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.True(page.Headers.CacheControl?.NoStore, "key pages must not be cached");
+    }
+
+    [Fact]
+    public async Task An_unknown_address_gets_the_not_found_page()
+    {
+        await using var app = new AppFactory();
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync("/no/such/page");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Page not found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("BizKeys:Permissions:0", "Messages Send", "must look like 'area:action'")]
+    [InlineData("BizKeys:Bootstrap:AccountName", " ", "BizKeys:Bootstrap:AccountName must not be empty.")]
+    [InlineData("ConnectionStrings:BizKeys", "", "The connection string 'ConnectionStrings:BizKeys' is missing.")]
+    [InlineData("Database:Provider", "Oracle", "Database:Provider 'Oracle' is not supported")]
+    public void Bad_settings_stop_the_start_with_a_message_naming_the_setting(string key, string value, string message)
+    {
+        using var app = new AppFactory().WithWebHostBuilder(b => b.UseSetting(key, value));
+
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains(message, error.ToString());
+    }
+}

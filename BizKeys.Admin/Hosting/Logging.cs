@@ -23,6 +23,8 @@ public static class Logging
                 new CompactJsonFormatter(),
                 Path.Combine(logDirectory, "bizkeys-.log"),
                 rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: 14));
+                retainedFileCountLimit: 14),
+            // Each app instance keeps its own logger (tests run several in one process); nothing uses the static Log.
+            preserveStaticLogger: true);
     }
 }

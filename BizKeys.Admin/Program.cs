@@ -2,8 +2,10 @@ using BizKeys.Admin.Cli;
 using BizKeys.Admin.Components;
 using BizKeys.Admin.Components.Pages.ApiKeys;
 using BizKeys.Admin.Hosting;
+using BizKeys.Admin.Identity;
 using BizKeys.Core;
 using BizKeys.Core.Data;
+using BizKeys.Core.Users;
 using MudBlazor.Services;
 using Serilog;
 
@@ -16,6 +18,8 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddBizKeysLogging(isCommand);
 
 builder.Services.AddBizKeysCore(builder.Configuration, ProductPaths.BaseDirectory);
+builder.Services.AddBizKeysSignIn();
+builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
 builder.Services.AddMudServices();
@@ -32,11 +36,15 @@ if (!app.Environment.IsDevelopment())
 app.UseSerilogRequestLogging();
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks();
-app.MapGet("/", () => Results.Redirect("/settings/api-keys")).ExcludeFromDescription();
+app.MapAccountEndpoints();
+app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))
+    .AllowAnonymous().ExcludeFromDescription();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -1,7 +1,9 @@
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Audit;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Data;
+using BizKeys.Core.Users;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +15,22 @@ namespace BizKeys.Core;
 
 public static class DependencyInjection
 {
+    /// <summary>Password and lockout rules for every sign-in, wherever users are created.</summary>
+    public static Microsoft.AspNetCore.Identity.IdentityBuilder AddBizKeysIdentity(this IServiceCollection services) =>
+        services.AddIdentityCore<BizKeysUser>(o =>
+        {
+            o.User.RequireUniqueEmail = true;
+            o.Password.RequiredLength = 10;
+            o.Password.RequiredUniqueChars = 4;
+            o.Password.RequireDigit = false;
+            o.Password.RequireLowercase = false;
+            o.Password.RequireUppercase = false;
+            o.Password.RequireNonAlphanumeric = false;
+            o.Lockout.AllowedForNewUsers = true;
+            o.Lockout.MaxFailedAccessAttempts = 5;
+            o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        }).AddEntityFrameworkStores<BizKeysDbContext>();
+
     public const string ConnectionStringName = "BizKeys";
 
     /// <param name="baseDirectory">Where a relative SQLite path is resolved from.</param>
@@ -36,6 +54,12 @@ public static class DependencyInjection
         services.AddValidatorsFromAssemblyContaining<ApiKeyService>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AccountAccess>();
+        services.AddSingleton<MemberService>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<SupportService>();
+        services.AddBizKeysIdentity();
         return services;
     }
 }

@@ -1,20 +1,61 @@
+using System.Security.Claims;
+using BizKeys.Admin.Identity;
 using BizKeys.Core;
 using BizKeys.Core.Accounts;
-using BizKeys.Core.Configuration;
-using Microsoft.Extensions.Options;
+using BizKeys.Core.Users;
+using Microsoft.AspNetCore.Components.Authorization;
 
 namespace BizKeys.Admin.Hosting;
 
 /// <summary>
-/// The account the person in this circuit works in. Until sign-in exists every visitor is the owner of the
-/// bootstrap account named by <c>BizKeys:Bootstrap:AccountName</c>.
+/// The signed-in person in this circuit, the accounts they belong to, and the one they work in now (the last one
+/// they chose). Pages use it to hide what the person may not do; the Core services enforce it regardless.
 /// </summary>
-public sealed class CurrentAccount(AccountService accounts, IOptions<BizKeysOptions> options)
+public sealed class CurrentAccount(AuthenticationStateProvider authentication, AccountService accounts, UserDirectory users, ClientInfo client)
 {
-    private Account? _account;
+    private Session? _session;
 
-    public Actor Actor { get; } = new("owner");
+    public sealed record Session(Actor Actor, Guid UserId, string Email, bool IsSupport, IReadOnlyList<AccountChoice> Accounts, AccountChoice? Current)
+    {
+        public bool IsOwner => Current?.Role == AccountRole.Owner;
+    }
 
-    public async Task<Account> GetAsync(CancellationToken ct = default) =>
-        _account ??= await accounts.EnsureAsync(options.Value.Bootstrap.AccountName, ct);
+    public async Task<Session> GetSessionAsync(CancellationToken ct = default) =>
+        await TryGetSessionAsync(ct) ?? throw new InvalidOperationException("Nobody is signed in.");
+
+    /// <summary>Null when nobody is signed in (pages anyone may see, such as "not found").</summary>
+    public async Task<Session?> TryGetSessionAsync(CancellationToken ct = default)
+    {
+        if (_session is not null)
+            return _session;
+        var principal = (await authentication.GetAuthenticationStateAsync()).User;
+        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (id is null)
+            return null;
+        var userId = Guid.Parse(id);
+        var user = await users.FindByEmailAsync(principal.Identity!.Name!, ct);
+        var isSupport = principal.HasClaim(SupportClaims.ClaimType, "true");
+        var choices = await accounts.ForUserAsync(userId, ct);
+        var current = choices.FirstOrDefault(a => a.Id == user?.LastAccountId) ?? choices.FirstOrDefault();
+        var email = principal.Identity.Name!;
+        _session = new Session(Actor.User(userId, email, isSupport, client.Ip), userId, email, isSupport, choices, current);
+        return _session;
+    }
+
+    public async Task<Actor> GetActorAsync(CancellationToken ct = default) => (await GetSessionAsync(ct)).Actor;
+
+    /// <summary>The account the person works in.</summary>
+    /// <exception cref="NoAccountException">They belong to no account (support staff, or removed from all).</exception>
+    public async Task<AccountChoice> GetAsync(CancellationToken ct = default) =>
+        (await GetSessionAsync(ct)).Current ?? throw new NoAccountException();
+
+    public async Task SwitchAsync(Guid accountId, CancellationToken ct = default)
+    {
+        var session = await GetSessionAsync(ct);
+        var choice = session.Accounts.FirstOrDefault(a => a.Id == accountId) ?? throw new AccountNotFoundException();
+        await users.SetLastAccountAsync(session.UserId, choice.Id, ct);
+        _session = session with { Current = choice };
+    }
 }
+
+public sealed class NoAccountException() : Exception("You are not a member of any account yet. Ask an account owner to add you.");

@@ -13,5 +13,5 @@ public static class Health
             return await db.Database.CanConnectAsync(ct)
                 ? Results.Text("Healthy")
                 : Results.Text("Unhealthy: the database does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).ExcludeFromDescription();
+        }).AllowAnonymous().ExcludeFromDescription();
 }

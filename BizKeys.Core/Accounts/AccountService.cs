@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.Accounts;
 
+public sealed record AccountChoice(Guid Id, string Name, AccountRole Role);
+
 public sealed class AccountService(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time)
 {
     public async Task<Account?> FindByNameAsync(string name, CancellationToken ct = default)
@@ -10,6 +12,21 @@ public sealed class AccountService(IDbContextFactory<BizKeysDbContext> dbFactory
         var trimmed = name.Trim();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Name == trimmed, ct);
+    }
+
+    public async Task<Account?> FindAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
+    }
+
+    /// <summary>The accounts a person belongs to, with their role in each, by name.</summary>
+    public async Task<IReadOnlyList<AccountChoice>> ForUserAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Memberships.Where(m => m.UserId == userId)
+            .Join(db.Accounts, m => m.AccountId, a => a.Id, (m, a) => new { a.Id, a.Name, m.Role })
+            .OrderBy(a => a.Name).Select(a => new AccountChoice(a.Id, a.Name, a.Role)).ToListAsync(ct);
     }
 
     /// <summary>Returns the account with this name, creating it first when there is none.</summary>

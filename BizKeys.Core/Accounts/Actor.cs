@@ -1,7 +1,21 @@
 namespace BizKeys.Core;
 
-/// <summary>Who performs a change, as recorded on keys and (later) in the audit log.</summary>
+/// <summary>
+/// Who performs an operation: a signed-in person (with their support flag), or the system itself (the CLI,
+/// start-up). Recorded on keys and in the audit log; the services decide what it may do.
+/// </summary>
 public sealed record Actor(string Name)
 {
-    public static Actor CommandLine { get; } = new("cli");
+    public Guid? UserId { get; init; }
+    public bool IsSupport { get; init; }
+    /// <summary>Operators at the machine (CLI, bootstrap): every account, every operation.</summary>
+    public bool IsSystem { get; init; }
+    public string? Ip { get; init; }
+
+    public static Actor CommandLine { get; } = new("cli") { IsSystem = true };
+
+    public static Actor Startup { get; } = new("bootstrap") { IsSystem = true };
+
+    public static Actor User(Guid userId, string email, bool isSupport, string? ip) =>
+        new(email) { UserId = userId, IsSupport = isSupport, Ip = ip };
 }

@@ -1,3 +1,5 @@
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Audit;
 using BizKeys.Core.Data;
 using FluentValidation;
 using FluentValidation.Results;
@@ -6,9 +8,13 @@ using Microsoft.Extensions.Logging;
 
 namespace BizKeys.Core.ApiKeys;
 
-/// <summary>The whole lifecycle of API keys: create, edit, rotate, revoke, look up and list.</summary>
+/// <summary>
+/// The whole lifecycle of API keys: create, edit, rotate, revoke, look up and list. Every call names its actor;
+/// <see cref="AccountAccess"/> decides what that actor may do, and every change is audited in the same save.
+/// </summary>
 public sealed partial class ApiKeyService(
     IDbContextFactory<BizKeysDbContext> dbFactory,
+    AccountAccess access,
     IValidator<CreateKeyRequest> createValidator,
     IValidator<UpdateKeyRequest> updateValidator,
     IValidator<RotateKeyRequest> rotateValidator,
@@ -20,11 +26,13 @@ public sealed partial class ApiKeyService(
     /// <summary>Creates a key and returns its secret: the only time the secret exists outside the caller's hands.</summary>
     public async Task<IssuedSecret> CreateAsync(CreateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
+        await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
         await createValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
         var key = ApiKey.Create(request.AccountId, request.ToDetails(), KeyFormat.NewKey(), secret, Now, actor);
         db.ApiKeys.Add(key);
+        Audit(db, key, actor, AuditActions.KeyCreated, KeyAuditSummary.Describe(key));
         await SaveAsync(db, key, ct);
         LogCreated(key.Key, key.AccountId, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
@@ -32,10 +40,13 @@ public sealed partial class ApiKeyService(
 
     public async Task<ApiKeyView> UpdateAsync(UpdateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
+        await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
         await updateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
+        var before = KeyAuditSummary.Fields(key);
         key.Update(request.ToDetails(), Now);
+        Audit(db, key, actor, AuditActions.KeyUpdated, KeyAuditSummary.Diff(before, KeyAuditSummary.Fields(key)));
         await SaveAsync(db, key, ct);
         LogUpdated(key.Key, actor.Name);
         return ApiKeyView.From(key, Now);
@@ -44,11 +55,15 @@ public sealed partial class ApiKeyService(
     /// <summary>Issues a new secret; the old one keeps working for the grace period. Returns the new secret once.</summary>
     public async Task<IssuedSecret> RotateAsync(RotateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
+        await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
         await rotateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
         var secret = KeyFormat.NewSecret();
         key.Rotate(secret, TimeSpan.FromMinutes(request.GraceMinutes), Now);
+        Audit(db, key, actor, AuditActions.KeyRotated, request.GraceMinutes == 0
+            ? "Old secret ended immediately"
+            : $"Old secret valid for {request.GraceMinutes} more minutes, until {key.PreviousSecretExpiresAt:yyyy-MM-dd HH:mm} UTC");
         await SaveAsync(db, key, ct);
         LogRotated(key.Key, request.GraceMinutes, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
@@ -56,16 +71,19 @@ public sealed partial class ApiKeyService(
 
     public async Task<ApiKeyView> RevokeAsync(Guid accountId, string keyId, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
     {
+        await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
         key.Revoke(Now, actor);
+        Audit(db, key, actor, AuditActions.KeyRevoked, $"Revoked \"{key.Name}\"");
         await SaveAsync(db, key, ct);
         LogRevoked(key.Key, actor.Name);
         return ApiKeyView.From(key, Now);
     }
 
-    public async Task<ApiKeyView?> GetAsync(Guid accountId, string keyId, CancellationToken ct = default)
+    public async Task<ApiKeyView?> GetAsync(Guid accountId, string keyId, Actor actor, CancellationToken ct = default)
     {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await db.ApiKeys.AsNoTracking()
             .SingleOrDefaultAsync(k => k.Key == keyId && k.AccountId == accountId, ct);
@@ -73,8 +91,9 @@ public sealed partial class ApiKeyService(
     }
 
     /// <summary>One page of keys. Filtering, sorting and paging all run in the database.</summary>
-    public async Task<PagedResult<ApiKeyView>> QueryAsync(KeyQuery query, CancellationToken ct = default)
+    public async Task<PagedResult<ApiKeyView>> QueryAsync(KeyQuery query, Actor actor, CancellationToken ct = default)
     {
+        await access.RequireAsync(actor, query.AccountId, AccountNeed.Read, ct);
         var now = Now;
         var pageSize = Math.Clamp(query.PageSize, 1, KeyQuery.MaxPageSize);
         var pageIndex = Math.Max(query.Page, 0);
@@ -85,6 +104,9 @@ public sealed partial class ApiKeyService(
             .Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
+
+    private void Audit(BizKeysDbContext db, ApiKey key, Actor actor, string action, string summary) =>
+        db.AuditEntries.Add(AuditEntry.Create(key.AccountId, actor, action, key.Key, summary, Now));
 
     private static async Task<ApiKey> FindAsync(BizKeysDbContext db, Guid accountId, string keyId, long? expectedVersion, CancellationToken ct)
     {

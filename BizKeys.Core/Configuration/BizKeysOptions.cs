@@ -23,8 +23,13 @@ public sealed class BizKeysOptions
     public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
 }
 
+/// <summary>An unattended first start: with an email and a password, the first owner and account are created at start-up.</summary>
 public sealed class BootstrapOptions
 {
     [Required]
     public string AccountName { get; set; } = "My Business";
+
+    public string? OwnerEmail { get; set; }
+
+    public string? OwnerPassword { get; set; }
 }

@@ -1,16 +1,26 @@
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Audit;
+using BizKeys.Core.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.Data;
 
-public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options) : DbContext(options)
+public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options)
+    : IdentityDbContext<BizKeysUser, IdentityRole<Guid>, Guid>(options)
 {
     public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BizKeysDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,12 +1,13 @@
-using BizKeys.Core.Accounts;
 using BizKeys.Core.Configuration;
+using BizKeys.Core.Users;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Data;
 
-/// <summary>Brings the database up to date at start: migrations, WAL journal, the bootstrap account.</summary>
+/// <summary>Brings the database up to date at start (migrations, WAL journal) and runs the unattended bootstrap.</summary>
 public static class DatabaseInitializer
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct = default)
@@ -19,7 +20,30 @@ public static class DatabaseInitializer
             await db.Database.MigrateAsync(ct);
         }
 
-        var options = services.GetRequiredService<IOptions<BizKeysOptions>>().Value;
-        await services.GetRequiredService<AccountService>().EnsureAsync(options.Bootstrap.AccountName, ct);
+        var bootstrap = services.GetRequiredService<IOptions<BizKeysOptions>>().Value.Bootstrap;
+        if (string.IsNullOrWhiteSpace(bootstrap.OwnerEmail) && string.IsNullOrEmpty(bootstrap.OwnerPassword))
+            return;
+        var users = services.GetRequiredService<UserDirectory>();
+        if (await users.AnyUserAsync(ct))
+            return;
+        if (string.IsNullOrWhiteSpace(bootstrap.OwnerEmail) || string.IsNullOrEmpty(bootstrap.OwnerPassword))
+            throw new InvalidOperationException(
+                "Set both BizKeys__Bootstrap__OwnerEmail and BizKeys__Bootstrap__OwnerPassword to create the first owner at start-up.");
+        try
+        {
+            await users.CreateFirstOwnerAsync(bootstrap.OwnerEmail, bootstrap.OwnerPassword, bootstrap.AccountName, Core.Actor.Startup, ct);
+        }
+        catch (ValidationException e)
+        {
+            throw new InvalidOperationException("The bootstrap owner could not be created: " +
+                string.Join(" ", e.Errors.Select(x => $"{BootstrapSetting(x.PropertyName)}: {x.ErrorMessage}")), e);
+        }
     }
+
+    private static string BootstrapSetting(string property) => property switch
+    {
+        "Email" => "BizKeys__Bootstrap__OwnerEmail",
+        "Password" => "BizKeys__Bootstrap__OwnerPassword",
+        _ => "BizKeys__Bootstrap__AccountName",
+    };
 }

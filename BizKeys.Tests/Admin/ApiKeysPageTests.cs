@@ -49,7 +49,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("Production bot", page.Find("[data-testid=key-name]").TextContent));
         Assert.DoesNotContain(secret, page.Markup);
         Assert.DoesNotContain(secret[4..], page.Markup);
-        Assert.Equal(1, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+        Assert.Equal(1, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id), _host.Owner)).TotalCount);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
             Assert.Contains("Enter a name for the key.", nameField.TextContent);
         });
         Assert.Single(page.FindAll(".mud-dialog"));
-        Assert.Equal(0, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+        Assert.Equal(0, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id), _host.Owner)).TotalCount);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("Another key in this account is already named \"crm SYNC\".",
             page.FindAll(".mud-dialog .mud-input-control")[0].TextContent));
         Assert.Equal("crm SYNC", page.Find(".mud-dialog input").GetAttribute("value"));
-        Assert.Equal(1, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+        Assert.Equal(1, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id), _host.Owner)).TotalCount);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Contains("\"203.0.113.300\" is not an IP address or CIDR range",
             page.Find(".mud-dialog textarea").Closest(".mud-input-control")!.TextContent));
-        Assert.Equal(0, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id))).TotalCount);
+        Assert.Equal(0, (await _host.Keys.QueryAsync(new KeyQuery(_host.Account.Id), _host.Owner)).TotalCount);
     }
 
     [Fact]

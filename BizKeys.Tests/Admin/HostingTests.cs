@@ -19,21 +19,26 @@ public class HostingTests
         var root = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         Assert.Equal("/settings/api-keys", root.Headers.Location?.ToString());
+        var keys = await client.GetAsync("/settings/api-keys");
+        Assert.Equal(HttpStatusCode.Redirect, keys.StatusCode);
+        Assert.StartsWith("http://localhost/login?ReturnUrl=%2Fsettings%2Fapi-keys", keys.Headers.Location?.ToString());
 
-        var page = await client.GetAsync("/settings/api-keys");
+        var page = await client.GetAsync("/login");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("API Keys", await page.Content.ReadAsStringAsync());
+        Assert.Contains("Sign in", await page.Content.ReadAsStringAsync());
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
         Assert.True(page.Headers.CacheControl?.NoStore, "key pages must not be cached");
     }
 
     [Fact]
-    public async Task An_unknown_address_gets_the_not_found_page()
+    public async Task An_unknown_address_gets_the_not_found_page_once_signed_in()
     {
         await using var app = new AppFactory();
-        using var client = app.CreateClient();
+        using var anonymous = HttpSignIn.Client(app);
+        Assert.Equal(HttpStatusCode.Redirect, (await anonymous.GetAsync("/no/such/page")).StatusCode);
 
+        using var client = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
         var response = await client.GetAsync("/no/such/page");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

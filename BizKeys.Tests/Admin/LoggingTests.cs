@@ -16,17 +16,17 @@ public class LoggingTests
         await using (var app = new AppFactory(logLevel: "Verbose"))
         {
             using var client = app.CreateClient();
-            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/settings/api-keys")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/login")).StatusCode);
 
             var keys = app.Services.GetRequiredService<ApiKeyService>();
-            var account = await app.Services.CreateScope().ServiceProvider.GetRequiredService<CurrentAccount>().GetAsync();
+            var (account, owner) = await app.OwnerAsync();
             var issued = await keys.CreateAsync(new CreateKeyRequest
             {
                 AccountId = account.Id, Name = "Logged bot", Environment = "Production", Permissions = ["messages:send"],
-            }, new BizKeys.Core.Actor("owner"));
+            }, owner);
             secrets.Add(issued.Secret);
             key = issued.Key.Key;
-            var rotated = await keys.RotateAsync(new RotateKeyRequest { AccountId = account.Id, Key = key, GraceMinutes = 60 }, new BizKeys.Core.Actor("owner"));
+            var rotated = await keys.RotateAsync(new RotateKeyRequest { AccountId = account.Id, Key = key, GraceMinutes = 60 }, owner);
             secrets.Add(rotated.Secret);
             await app.StopAsync();
             logText = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));

@@ -1,5 +1,8 @@
 using BizKeys.Admin.Components.Pages.ApiKeys;
+using System.Security.Claims;
 using BizKeys.Admin.Hosting;
+using BizKeys.Admin.Identity;
+using BizKeys.Core.Users;
 using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
@@ -7,6 +10,7 @@ using BizKeys.Core.Data;
 using BizKeys.Tests.Support;
 using Bunit;
 using Bunit.Rendering;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +28,7 @@ namespace BizKeys.Tests.Admin;
 public sealed class PageHost : IAsyncDisposable
 {
     private readonly string _directory;
+    private BunitAuthorizationContext _authorization = default!;
 
     private PageHost(BunitContext context, string directory)
     {
@@ -34,7 +39,8 @@ public sealed class PageHost : IAsyncDisposable
     public BunitContext Context { get; }
     public FakeTimeProvider Time { get; } = new(TestDatabase.Start);
     public ApiKeyService Keys => Context.Services.GetRequiredService<ApiKeyService>();
-    public Account Account { get; private set; } = default!;
+    public AccountChoice Account { get; private set; } = default!;
+    public Actor Owner { get; private set; } = default!;
 
     public static async Task<PageHost> CreateAsync()
     {
@@ -42,6 +48,7 @@ public sealed class PageHost : IAsyncDisposable
         var context = new BunitContext();
         var host = new PageHost(context, directory);
         context.JSInterop.Mode = JSRuntimeMode.Loose;
+        host._authorization = context.AddAuthorization();
         var configuration = ProductConfiguration.Build(new Dictionary<string, string?>
         {
             ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
@@ -56,9 +63,33 @@ public sealed class PageHost : IAsyncDisposable
         });
         context.Services.AddScoped<CurrentAccount>();
         context.Services.AddScoped<KeyActions>();
+        context.Services.AddScoped<ClientInfo>();
         await DatabaseInitializer.InitializeAsync(context.Services);
+        var users = context.Services.GetRequiredService<UserDirectory>();
+        var owner = await users.CreateWithRoleAsync(TestDatabase.OwnerEmail, TestDatabase.Password, "Owner", "My Business", Actor.CommandLine);
+        host.SignIn(owner.Id, TestDatabase.OwnerEmail);
+        host.Owner = Actor.User(owner.Id, TestDatabase.OwnerEmail, isSupport: false, ip: null);
         host.Account = await context.Services.GetRequiredService<CurrentAccount>().GetAsync();
         return host;
+    }
+
+    /// <summary>Adds a person to the account and makes them the one signed in, for pages seen by other roles.</summary>
+    public async Task<Actor> SignInAsNewUserAsync(string email, string role)
+    {
+        var users = Context.Services.GetRequiredService<UserDirectory>();
+        var user = await users.CreateWithRoleAsync(email, TestDatabase.Password, role, role == "Support" ? null : "My Business", Actor.CommandLine);
+        SignIn(user.Id, email, user.IsSupport);
+        return Actor.User(user.Id, email, user.IsSupport, ip: null);
+    }
+
+    private void SignIn(Guid userId, string email, bool isSupport = false)
+    {
+        var auth = _authorization;
+        auth.SetAuthorized(email);
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, userId.ToString()) };
+        if (isSupport)
+            claims.Add(new Claim(SupportClaims.ClaimType, "true"));
+        auth.SetClaims([.. claims]);
     }
 
     /// <summary>Renders <typeparamref name="TPage"/> beside the MudBlazor providers, as the layout does.</summary>
@@ -81,7 +112,7 @@ public sealed class PageHost : IAsyncDisposable
     public Task<IssuedSecret> CreateKeyAsync(string name) => Keys.CreateAsync(new CreateKeyRequest
     {
         AccountId = Account.Id, Name = name, Environment = "Production", Permissions = ["messages:send"],
-    }, new Actor("test"));
+    }, Owner);
 
     public async ValueTask DisposeAsync()
     {

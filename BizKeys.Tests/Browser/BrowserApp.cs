@@ -11,7 +11,7 @@ namespace BizKeys.Tests.Browser;
 /// The real app served by Kestrel on a free loopback port, with its own database, and Debian's Chromium driven
 /// by Playwright. One per test class; each test opens its own browser context.
 /// </summary>
-public sealed class BrowserApp : IAsyncLifetime
+public class BrowserApp : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -21,9 +21,21 @@ public sealed class BrowserApp : IAsyncLifetime
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
     ];
 
+    public const string AccountName = AppFactory.AccountName;
+    public const string OwnerEmail = AppFactory.OwnerEmail;
+    public const string Password = AppFactory.Password;
+
+    private readonly Dictionary<string, string> _signedIn = [];
     private IPlaywright? _playwright;
 
-    public AppFactory App { get; } = new();
+    public BrowserApp()
+        : this(withOwner: true)
+    {
+    }
+
+    protected BrowserApp(bool withOwner) => App = new AppFactory(withOwner: withOwner);
+
+    public AppFactory App { get; }
     public IBrowser Browser { get; private set; } = default!;
     public string BaseUrl { get; private set; } = "";
     public IServiceProvider Services => App.Services;
@@ -52,19 +64,48 @@ public sealed class BrowserApp : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser profile at a laptop's size, with clipboard access, on the given page, ready for clicks.</summary>
-    public async Task<IPage> OpenAsync(string path)
+    /// <summary>
+    /// A fresh browser profile at a laptop's size, with clipboard access, signed in as <paramref name="email"/>
+    /// (the owner unless said otherwise), on the given page, ready for clicks.
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, string email = OwnerEmail)
+    {
+        if (!_signedIn.TryGetValue(email, out var state))
+        {
+            var signIn = await NewPageAsync(storageState: null);
+            await SignInAsync(signIn, email, Password);
+            await Expect(signIn.GetByTestId("interactive")).ToBeAttachedAsync();
+            state = await signIn.Context.StorageStateAsync();
+            _signedIn[email] = state;
+            await signIn.Context.CloseAsync();
+        }
+        var page = await NewPageAsync(state);
+        await GoToAsync(page, path);
+        return page;
+    }
+
+    /// <summary>A fresh browser profile, signed out.</summary>
+    public Task<IPage> OpenSignedOutAsync() => NewPageAsync(storageState: null);
+
+    public static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    private async Task<IPage> NewPageAsync(string? storageState)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Permissions = ["clipboard-read", "clipboard-write"],
+            StorageState = storageState,
         });
         context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
-        await GoToAsync(page, path);
-        return page;
+        return await context.NewPageAsync();
     }
 
     /// <summary>Navigates and waits until Blazor's circuit answers: a click before that would be lost.</summary>

@@ -14,8 +14,8 @@ public class KeyGridJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
     {
         // 60 keys, "Key 01" oldest; every tenth one revoked.
         var keys = browser.Services.GetRequiredService<ApiKeyService>();
-        var account = await browser.Services.CreateScope().ServiceProvider.GetRequiredService<CurrentAccount>().GetAsync();
-        if ((await keys.QueryAsync(new KeyQuery(account.Id))).TotalCount > 0)
+        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        if ((await keys.QueryAsync(new KeyQuery(account.Id), Actor.CommandLine)).TotalCount > 0)
             return;
         for (var i = 1; i <= 60; i++)
         {
@@ -23,9 +23,9 @@ public class KeyGridJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
             {
                 AccountId = account.Id, Name = $"Key {i:00}", Environment = i % 3 == 0 ? "Staging" : "Production",
                 Permissions = ["messages:send"],
-            }, new Actor("seed"));
+            }, Actor.CommandLine);
             if (i % 10 == 0)
-                await keys.RevokeAsync(account.Id, issued.Key.Key, new Actor("seed"));
+                await keys.RevokeAsync(account.Id, issued.Key.Key, Actor.CommandLine);
         }
     }
 

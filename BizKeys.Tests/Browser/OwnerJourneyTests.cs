@@ -122,8 +122,8 @@ public partial class OwnerJourneyTests(BrowserApp browser) : IClassFixture<Brows
 
     private async Task<int> CountKeysAsync(string? search = null)
     {
-        var account = await browser.Services.CreateScope().ServiceProvider.GetRequiredService<CurrentAccount>().GetAsync();
-        return (await Keys.QueryAsync(new KeyQuery(account.Id) { Search = search })).TotalCount;
+        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        return (await Keys.QueryAsync(new KeyQuery(account.Id) { Search = search }, Actor.CommandLine)).TotalCount;
     }
 
     private static async Task<(string Key, string Secret)> ReadIssuedAsync(IPage page) =>

@@ -26,7 +26,7 @@ public partial class KeysCommandTests : IAsyncLifetime
         Assert.Equal(2, lines.Length);
         Assert.Matches(KeyPattern(), lines[0]);
         Assert.Matches(SecretPattern(), lines[1]);
-        var key = (await _db.Keys.GetAsync(_db.Account.Id, lines[0]))!;
+        var key = (await _db.Keys.GetAsync(_db.Account.Id, lines[0], _db.Owner))!;
         Assert.Equal("Nightly export", key.Name);
         Assert.Equal("Staging", key.Environment);
         Assert.Equal(["contacts:read", "messages:read"], key.Permissions);
@@ -54,7 +54,7 @@ public partial class KeysCommandTests : IAsyncLifetime
         Assert.Equal(expectedExit, exit);
         Assert.Equal("", output);
         Assert.Contains(message, error);
-        Assert.Equal(0, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id))).TotalCount);
+        Assert.Equal(0, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner)).TotalCount);
     }
 
     [Fact]
@@ -84,6 +84,8 @@ public partial class KeysCommandTests : IAsyncLifetime
                     ["ConnectionStrings__BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
                     ["BizKeys__LogDirectory"] = Path.Combine(directory, "logs"),
                     ["BizKeys__Bootstrap__AccountName"] = "Acme Ltd",
+                    ["BizKeys__Bootstrap__OwnerEmail"] = "owner@acme.example",
+                    ["BizKeys__Bootstrap__OwnerPassword"] = "correct horse battery",
                 },
             };
             foreach (var arg in new[] { "keys", "create", "--account", "Acme Ltd", "--name", "Process bot", "--environment", "Development" })

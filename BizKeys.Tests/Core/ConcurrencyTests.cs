@@ -24,7 +24,7 @@ public class ConcurrencyTests : IAsyncLifetime
         var attempts = Enumerable.Range(0, 2).Select(_ => Task.Run(() => _db.Keys.RotateAsync(new RotateKeyRequest
         {
             AccountId = _db.Account.Id, Key = issued.Key.Key, GraceMinutes = 0, ExpectedVersion = seen,
-        }, new Actor("owner")))).ToArray();
+        }, _db.Owner))).ToArray();
         var outcomes = await Task.WhenAll(attempts.Select(async t =>
         {
             try { return (object)await t; }
@@ -63,13 +63,13 @@ public class ConcurrencyTests : IAsyncLifetime
     {
         var issued = await _db.CreateKeyAsync();
         var staleEdit = UpdateKeyRequest.From(issued.Key, _db.Account.Id);
-        await _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = issued.Key.Key }, new Actor("other"));
+        await _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = issued.Key.Key }, _db.Owner);
 
         staleEdit.Name = "Renamed";
-        var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _db.Keys.UpdateAsync(staleEdit, new Actor("owner")));
+        var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _db.Keys.UpdateAsync(staleEdit, _db.Owner));
 
         Assert.Equal($"Key {issued.Key.Key} was changed by someone else at the same time. Reload it and try again.", error.Message);
-        Assert.Equal("Production bot", (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key))!.Name);
+        Assert.Equal("Production bot", (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.Name);
     }
 
     private async Task<ApiKey> LoadAsync(string key)

@@ -1,4 +1,5 @@
 using BizKeys.Core;
+using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
 using BizKeys.Tests.Support;
@@ -9,7 +10,6 @@ namespace BizKeys.Tests.Core;
 
 public class KeyLifecycleTests : IAsyncLifetime
 {
-    private static readonly Actor Owner = new("owner@example.com");
     private TestDatabase _db = default!;
 
     public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
@@ -19,7 +19,7 @@ public class KeyLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Create_returns_the_secret_once_and_stores_only_its_digest_and_hint()
     {
-        var issued = await _db.Keys.CreateAsync(_db.NewKey("  Production bot  ", "messages:send", "contacts:read"), Owner);
+        var issued = await _db.Keys.CreateAsync(_db.NewKey("  Production bot  ", "messages:send", "contacts:read"), _db.Owner);
 
         Assert.Equal("Production bot", issued.Key.Name);
         Assert.Equal(ApiKeyStatus.Active, issued.Key.Status);
@@ -38,13 +38,13 @@ public class KeyLifecycleTests : IAsyncLifetime
     {
         var request = _db.NewKey();
         request.ExpiresAt = _db.Now.AddDays(30);
-        var issued = await _db.Keys.CreateAsync(request, Owner);
+        var issued = await _db.Keys.CreateAsync(request, _db.Owner);
 
         _db.Time.Advance(TimeSpan.FromDays(30) - TimeSpan.FromSeconds(1));
-        Assert.Equal(ApiKeyStatus.Active, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key))!.Status);
+        Assert.Equal(ApiKeyStatus.Active, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.Status);
 
         _db.Time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(ApiKeyStatus.Expired, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key))!.Status);
+        Assert.Equal(ApiKeyStatus.Expired, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.Status);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public class KeyLifecycleTests : IAsyncLifetime
         _db.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(SecretMatch.None, key.MatchSecret(issued.Secret, _db.Now));
         Assert.Equal(SecretMatch.Current, key.MatchSecret(rotated.Secret, _db.Now));
-        Assert.Null((await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key))!.PreviousSecretExpiresAt);
+        Assert.Null((await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.PreviousSecretExpiresAt);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class KeyLifecycleTests : IAsyncLifetime
     {
         var request = _db.NewKey();
         request.ExpiresAt = _db.Now.AddDays(60);
-        var issued = await _db.Keys.CreateAsync(request, Owner);
+        var issued = await _db.Keys.CreateAsync(request, _db.Owner);
 
         var rotated = await Rotate(issued.Key.Key, graceMinutes: 60);
 
@@ -113,7 +113,7 @@ public class KeyLifecycleTests : IAsyncLifetime
     {
         var request = _db.NewKey();
         request.ExpiresAt = _db.Now.AddDays(1);
-        var issued = await _db.Keys.CreateAsync(request, Owner);
+        var issued = await _db.Keys.CreateAsync(request, _db.Owner);
         _db.Time.Advance(TimeSpan.FromDays(2));
 
         var error = await Assert.ThrowsAsync<ApiKeyStateException>(() => Rotate(issued.Key.Key, 0));
@@ -126,7 +126,7 @@ public class KeyLifecycleTests : IAsyncLifetime
         var issued = await _db.CreateKeyAsync();
         var rotated = await Rotate(issued.Key.Key, graceMinutes: 1440);
 
-        var revoked = await _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, Owner);
+        var revoked = await _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, _db.Owner);
 
         Assert.Equal(ApiKeyStatus.Revoked, revoked.Status);
         Assert.Equal(_db.Now, revoked.RevokedAt);
@@ -136,11 +136,11 @@ public class KeyLifecycleTests : IAsyncLifetime
         Assert.Null(key.PreviousSecretHash);
 
         await Assert.ThrowsAsync<ApiKeyStateException>(() => Rotate(issued.Key.Key, 0));
-        await Assert.ThrowsAsync<ApiKeyStateException>(() => _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, Owner));
+        await Assert.ThrowsAsync<ApiKeyStateException>(() => _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, _db.Owner));
         var edit = UpdateKeyRequest.From(revoked, _db.Account.Id);
         edit.Name = "Revived";
-        await Assert.ThrowsAsync<ApiKeyStateException>(() => _db.Keys.UpdateAsync(edit, Owner));
-        Assert.Equal(ApiKeyStatus.Revoked, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key))!.Status);
+        await Assert.ThrowsAsync<ApiKeyStateException>(() => _db.Keys.UpdateAsync(edit, _db.Owner));
+        Assert.Equal(ApiKeyStatus.Revoked, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.Status);
         Assert.NotEqual(rotated.Secret, issued.Secret);
     }
 
@@ -156,7 +156,7 @@ public class KeyLifecycleTests : IAsyncLifetime
         edit.IpAllowlist = "203.0.113.7\n198.51.100.0/24";
         edit.RateLimitPerMinute = 120;
 
-        var updated = await _db.Keys.UpdateAsync(edit, Owner);
+        var updated = await _db.Keys.UpdateAsync(edit, _db.Owner);
 
         Assert.Equal("Renamed bot", updated.Name);
         Assert.Equal("Staging", updated.Environment);
@@ -172,7 +172,7 @@ public class KeyLifecycleTests : IAsyncLifetime
     public async Task A_revoked_keys_name_can_be_used_again()
     {
         var issued = await _db.CreateKeyAsync("CRM sync");
-        await _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, Owner);
+        await _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, _db.Owner);
 
         var again = await _db.CreateKeyAsync("crm SYNC");
 
@@ -180,21 +180,25 @@ public class KeyLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Another_accounts_key_is_not_found()
+    public async Task Another_accounts_owner_cannot_find_or_touch_the_key()
     {
         var issued = await _db.CreateKeyAsync();
-        var other = await _db.Accounts.EnsureAsync("Other Business");
+        var stranger = await _db.AddUserAsync("stranger@example.org", "Owner", "Other Business");
+        var other = (await _db.Accounts.FindByNameAsync("Other Business"))!;
 
-        Assert.Null(await _db.Keys.GetAsync(other.Id, issued.Key.Key));
+        // Through their own account the key does not exist...
+        Assert.Null(await _db.Keys.GetAsync(other.Id, issued.Key.Key, stranger));
+        await Assert.ThrowsAsync<ApiKeyNotFoundException>(() => _db.Keys.RevokeAsync(other.Id, issued.Key.Key, stranger));
         await Assert.ThrowsAsync<ApiKeyNotFoundException>(() =>
-            _db.Keys.RevokeAsync(other.Id, issued.Key.Key, Owner));
-        await Assert.ThrowsAsync<ApiKeyNotFoundException>(() =>
-            _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = other.Id, Key = issued.Key.Key }, Owner));
-        Assert.Equal(ApiKeyStatus.Active, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key))!.Status);
+            _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = other.Id, Key = issued.Key.Key }, stranger));
+        // ...and naming the key's account does not help: to them that account does not exist.
+        await Assert.ThrowsAsync<AccountNotFoundException>(() => _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, stranger));
+        await Assert.ThrowsAsync<AccountNotFoundException>(() => _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, stranger));
+        Assert.Equal(ApiKeyStatus.Active, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.Status);
     }
 
     private Task<IssuedSecret> Rotate(string key, int graceMinutes) =>
-        _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = key, GraceMinutes = graceMinutes }, Owner);
+        _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = key, GraceMinutes = graceMinutes }, _db.Owner);
 
     private async Task<ApiKey> LoadAsync(string key)
     {

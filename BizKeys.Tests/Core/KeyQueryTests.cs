@@ -9,7 +9,6 @@ namespace BizKeys.Tests.Core;
 
 public class KeyQueryTests : IAsyncLifetime
 {
-    private static readonly Actor Owner = new("owner");
     private TestDatabase _db = default!;
 
     public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
@@ -25,8 +24,8 @@ public class KeyQueryTests : IAsyncLifetime
             _db.Time.Advance(TimeSpan.FromMinutes(1));
         }
 
-        var first = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { PageSize = 25 });
-        var third = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { PageSize = 25, Page = 2 });
+        var first = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { PageSize = 25 }, _db.Owner);
+        var third = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { PageSize = 25, Page = 2 }, _db.Owner);
 
         Assert.Equal(60, first.TotalCount);
         Assert.Equal(25, first.Items.Count);
@@ -54,19 +53,19 @@ public class KeyQueryTests : IAsyncLifetime
         await _db.CreateKeyAsync("Active one");
         var soon = _db.NewKey("Expiring one");
         soon.ExpiresAt = _db.Now.AddDays(1);
-        await _db.Keys.CreateAsync(soon, Owner);
+        await _db.Keys.CreateAsync(soon, _db.Owner);
         var revoked = await _db.CreateKeyAsync("Revoked one");
-        await _db.Keys.RevokeAsync(_db.Account.Id, revoked.Key.Key, Owner);
+        await _db.Keys.RevokeAsync(_db.Account.Id, revoked.Key.Key, _db.Owner);
         var staging = _db.NewKey("Staging one");
         staging.Environment = "Staging";
-        await _db.Keys.CreateAsync(staging, Owner);
+        await _db.Keys.CreateAsync(staging, _db.Owner);
         _db.Time.Advance(TimeSpan.FromDays(2));
 
         Assert.Equal(["Active one", "Staging one"], await Names(new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Active }));
         Assert.Equal(["Expiring one"], await Names(new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Expired }));
         Assert.Equal(["Revoked one"], await Names(new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Revoked }));
         Assert.Equal(["Staging one"], await Names(new KeyQuery(_db.Account.Id) { Environment = "Staging" }));
-        Assert.Equal(4, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id))).TotalCount);
+        Assert.Equal(4, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner)).TotalCount);
     }
 
     [Fact]
@@ -75,7 +74,7 @@ public class KeyQueryTests : IAsyncLifetime
         await _db.CreateKeyAsync("beta");
         var revoked = await _db.CreateKeyAsync("Alpha");
         await _db.CreateKeyAsync("gamma");
-        await _db.Keys.RevokeAsync(_db.Account.Id, revoked.Key.Key, Owner);
+        await _db.Keys.RevokeAsync(_db.Account.Id, revoked.Key.Key, _db.Owner);
 
         Assert.Equal(["Alpha", "beta", "gamma"], await InOrder(new KeyQuery(_db.Account.Id) { SortBy = KeySort.Name, Descending = false }));
         Assert.Equal(["gamma", "beta", "Alpha"], await InOrder(new KeyQuery(_db.Account.Id) { SortBy = KeySort.Name, Descending = true }));
@@ -89,10 +88,11 @@ public class KeyQueryTests : IAsyncLifetime
         var other = await _db.Accounts.EnsureAsync("Other Business");
         var request = _db.NewKey("Theirs");
         request.AccountId = other.Id;
-        await _db.Keys.CreateAsync(request, Owner);
+        await _db.Keys.CreateAsync(request, Actor.CommandLine);
 
         Assert.Equal(["Mine"], await Names(new KeyQuery(_db.Account.Id)));
-        Assert.Equal(["Theirs"], await Names(new KeyQuery(other.Id)));
+        Assert.Equal(["Theirs"], await Names(new KeyQuery(other.Id), Actor.CommandLine));
+        await Assert.ThrowsAsync<BizKeys.Core.Accounts.AccountNotFoundException>(() => Names(new KeyQuery(other.Id)));
     }
 
     [Fact]
@@ -113,8 +113,9 @@ public class KeyQueryTests : IAsyncLifetime
     }
 
     /// <summary>The names on the first page, in the order the query returned them.</summary>
-    private async Task<string[]> InOrder(KeyQuery query) => [.. (await _db.Keys.QueryAsync(query)).Items.Select(k => k.Name)];
+    private async Task<string[]> InOrder(KeyQuery query, Actor? actor = null) =>
+        [.. (await _db.Keys.QueryAsync(query, actor ?? _db.Owner)).Items.Select(k => k.Name)];
 
     /// <summary>The names on the first page, alphabetically, for comparing which rows matched.</summary>
-    private async Task<string[]> Names(KeyQuery query) => [.. (await InOrder(query)).Order(StringComparer.Ordinal)];
+    private async Task<string[]> Names(KeyQuery query, Actor? actor = null) => [.. (await InOrder(query, actor)).Order(StringComparer.Ordinal)];
 }

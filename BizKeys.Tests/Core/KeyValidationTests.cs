@@ -81,7 +81,7 @@ public class KeyValidationTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ValidationException>(() => _db.CreateKeyAsync("crm sync"));
 
         Assert.Contains(error.Errors, e => e.PropertyName == "Name");
-        var page = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id));
+        var page = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner);
         Assert.Equal(1, page.TotalCount);
     }
 

@@ -21,7 +21,7 @@ public class SecretStorageTests
             var issued = await db.CreateKeyAsync();
             secrets.Add(issued.Secret);
             var rotated = await db.Keys.RotateAsync(
-                new RotateKeyRequest { AccountId = db.Account.Id, Key = issued.Key.Key, GraceMinutes = 60 }, new BizKeys.Core.Actor("t"));
+                new RotateKeyRequest { AccountId = db.Account.Id, Key = issued.Key.Key, GraceMinutes = 60 }, db.Owner);
             secrets.Add(rotated.Secret);
 
             var files = Directory.GetFiles(directory, "bizkeys.db*");

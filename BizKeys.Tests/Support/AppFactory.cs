@@ -1,14 +1,21 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Support;
 
 /// <summary>The whole BizKeys app in the test process, with its own database and log folder.</summary>
 public sealed class AppFactory : WebApplicationFactory<Program>
 {
-    public AppFactory(string logLevel = "Information")
+    public const string OwnerEmail = "owner@example.com";
+    public const string Password = "correct horse battery";
+    public const string AccountName = "My Business";
+
+    /// <param name="withOwner">Create the first owner through the bootstrap settings (false: a fresh install that needs /setup).</param>
+    public AppFactory(string logLevel = "Information", bool withOwner = true)
     {
+        WithOwner = withOwner;
         Directory = TempDirectory.Create();
         LogDirectory = Path.Combine(Directory, "logs");
         LogLevel = logLevel;
@@ -17,14 +24,30 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public string Directory { get; }
     public string LogDirectory { get; }
     private string LogLevel { get; }
+    private bool WithOwner { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:BizKeys", $"Data Source={Path.Combine(Directory, "bizkeys.db")}");
         builder.UseSetting("BizKeys:LogDirectory", LogDirectory);
+        if (WithOwner)
+        {
+            builder.UseSetting("BizKeys:Bootstrap:OwnerEmail", OwnerEmail);
+            builder.UseSetting("BizKeys:Bootstrap:OwnerPassword", Password);
+            builder.UseSetting("BizKeys:Bootstrap:AccountName", AccountName);
+        }
         builder.UseSetting("Serilog:MinimumLevel:Default", LogLevel);
         foreach (var category in new[] { "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting.Lifetime" })
             builder.UseSetting($"Serilog:MinimumLevel:Override:{category}", LogLevel);
+    }
+
+    /// <summary>The bootstrap owner as the services see a signed-in person.</summary>
+    public async Task<(BizKeys.Core.Accounts.Account Account, BizKeys.Core.Actor Owner)> OwnerAsync()
+    {
+        var users = Services.GetRequiredService<BizKeys.Core.Users.UserDirectory>();
+        var owner = (await users.FindByEmailAsync(OwnerEmail))!;
+        var account = (await Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(AccountName))!;
+        return (account, BizKeys.Core.Actor.User(owner.Id, OwnerEmail, false, "127.0.0.1"));
     }
 
     /// <summary>Stops the app (flushing its logs) but keeps its files for the test to read.</summary>

@@ -2,6 +2,7 @@ using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
+using BizKeys.Core.Users;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,10 @@ public sealed class TestDatabase : IAsyncDisposable
     public ApiKeyService Keys => _services.GetRequiredService<ApiKeyService>();
     public AccountService Accounts => _services.GetRequiredService<AccountService>();
     public Account Account { get; private set; } = default!;
+    /// <summary>The owner of <see cref="Account"/>, signed in as a person would be.</summary>
+    public Actor Owner { get; private set; } = default!;
+    public const string OwnerEmail = "owner@example.com";
+    public const string Password = "correct horse battery";
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
 
     public static async Task<TestDatabase> CreateAsync()
@@ -50,8 +55,17 @@ public sealed class TestDatabase : IAsyncDisposable
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await DatabaseInitializer.InitializeAsync(services);
         var database = new TestDatabase(directory, services, time);
+        var owner = await services.GetRequiredService<UserDirectory>().CreateWithRoleAsync(OwnerEmail, Password, "Owner", "My Business", Actor.CommandLine);
         database.Account = (await database.Accounts.FindByNameAsync("My Business"))!;
+        database.Owner = Actor.User(owner.Id, OwnerEmail, isSupport: false, ip: "203.0.113.10");
         return database;
+    }
+
+    /// <summary>Another person, signed in, with a role in an account (or support staff when <paramref name="role"/> is Support).</summary>
+    public async Task<Actor> AddUserAsync(string email, string role, string? accountName = "My Business")
+    {
+        var user = await _services.GetRequiredService<UserDirectory>().CreateWithRoleAsync(email, Password, role, role == "Support" ? null : accountName, Actor.CommandLine);
+        return Actor.User(user.Id, email, user.IsSupport, "198.51.100.20");
     }
 
     public CreateKeyRequest NewKey(string name = "Production bot", params string[] permissions) => new()
@@ -62,7 +76,7 @@ public sealed class TestDatabase : IAsyncDisposable
         Permissions = permissions.Length == 0 ? ["messages:send"] : permissions,
     };
 
-    public Task<IssuedSecret> CreateKeyAsync(string name = "Production bot") => Keys.CreateAsync(NewKey(name), new Actor("test"));
+    public Task<IssuedSecret> CreateKeyAsync(string name = "Production bot") => Keys.CreateAsync(NewKey(name), Owner);
 
     public async ValueTask DisposeAsync()
     {

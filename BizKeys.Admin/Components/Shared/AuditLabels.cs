@@ -1,0 +1,22 @@
+using BizKeys.Core.Audit;
+
+namespace BizKeys.Admin.Components.Shared;
+
+public static class AuditLabels
+{
+    public static string Of(string action) => action switch
+    {
+        AuditActions.KeyCreated => "Key created",
+        AuditActions.KeyUpdated => "Key updated",
+        AuditActions.KeyRotated => "Key rotated",
+        AuditActions.KeyRevoked => "Key revoked",
+        AuditActions.MemberAdded => "Member added",
+        AuditActions.MemberChanged => "Member changed",
+        AuditActions.MemberRemoved => "Member removed",
+        AuditActions.AccountCreated => "Account created",
+        AuditActions.SignInFailed => "Sign-in failed",
+        AuditActions.SignInLockedOut => "Sign-in locked out",
+        AuditActions.SupportAccess => "Support access",
+        _ => action,
+    };
+}

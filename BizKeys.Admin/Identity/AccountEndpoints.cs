@@ -1,0 +1,40 @@
+using System.Security.Claims;
+using BizKeys.Core;
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Audit;
+using BizKeys.Core.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BizKeys.Admin.Identity;
+
+public static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this WebApplication app)
+    {
+        // A form post with the antiforgery token: a link elsewhere cannot sign people out.
+        app.MapPost("/account/logout", async ([FromForm] string? returnUrl, SignInManager<BizKeysUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/login");
+        });
+
+        app.MapGet("/settings/audit-log/export.csv", async (HttpContext http, ClaimsPrincipal user, AccountService accounts,
+            UserDirectory users, AuditLog audit, string? action, string? search, string? target, CancellationToken ct) =>
+        {
+            var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+            var me = await users.FindByEmailAsync(user.Identity!.Name!, ct);
+            var choices = await accounts.ForUserAsync(userId, ct);
+            var account = choices.FirstOrDefault(a => a.Id == me?.LastAccountId) ?? choices.FirstOrDefault();
+            if (account is null)
+                return Results.NotFound();
+            var actor = Actor.User(userId, user.Identity.Name!, user.HasClaim(SupportClaims.ClaimType, "true"), http.Connection.RemoteIpAddress?.ToString());
+            var query = new AuditQuery(account.Id) { Action = action, Search = search, Target = target };
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"bizkeys-audit-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
+            await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
+            await audit.ExportCsvAsync(query, actor, writer, ct);
+            return Results.Empty;
+        });
+    }
+}

@@ -1,0 +1,7 @@
+namespace BizKeys.Core.Accounts;
+
+/// <summary>The actor is not part of the account: to them it does not exist (404, never 403).</summary>
+public sealed class AccountNotFoundException() : Exception("This account does not exist or you are not a member of it.");
+
+/// <summary>The actor may see the account but not do this (403).</summary>
+public sealed class AccessDeniedException(string message) : Exception(message);

@@ -1,0 +1,48 @@
+using BizKeys.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BizKeys.Core.Accounts;
+
+public enum AccountNeed
+{
+    Read,
+    ManageKeys,
+    ManageMembers,
+}
+
+/// <summary>
+/// The one place that decides whether an actor may read or change an account. Every Core service asks it,
+/// so a page that forgets to hide a button still cannot change anything.
+/// </summary>
+public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
+{
+    public async Task<AccountRole?> RoleAsync(Guid userId, Guid accountId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Memberships.Where(m => m.UserId == userId && m.AccountId == accountId)
+            .Select(m => (AccountRole?)m.Role).SingleOrDefaultAsync(ct);
+    }
+
+    /// <exception cref="AccountNotFoundException">The actor has no business with this account.</exception>
+    /// <exception cref="AccessDeniedException">The actor may look but not change.</exception>
+    public async Task RequireAsync(Actor actor, Guid accountId, AccountNeed need, CancellationToken ct = default)
+    {
+        if (actor.IsSystem)
+            return;
+        var role = actor.UserId is { } userId ? await RoleAsync(userId, accountId, ct) : null;
+        if (role is null)
+        {
+            if (actor.IsSupport)
+            {
+                if (need == AccountNeed.Read)
+                    return;
+                throw new AccessDeniedException("Support staff have read-only access to accounts.");
+            }
+            throw new AccountNotFoundException();
+        }
+        if (need != AccountNeed.Read && role != AccountRole.Owner)
+            throw new AccessDeniedException(need == AccountNeed.ManageKeys
+                ? "Only owners of this account can create, change, rotate or revoke keys."
+                : "Only owners of this account can manage its members.");
+    }
+}

@@ -1,0 +1,60 @@
+using BizKeys.Admin.Cli;
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Users;
+using BizKeys.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BizKeys.Tests.Cli;
+
+public class UsersCommandTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task An_owner_of_a_new_account_a_member_and_support_staff_are_created()
+    {
+        var owner = await Run("users", "create", "--email", "boss@acme.example", "--password", TestDatabase.Password, "--role", "Owner", "--account", "Acme Ltd");
+        var member = await Run("users", "create", "--email", "clerk@acme.example", "--password", TestDatabase.Password, "--role", "member", "--account", "Acme Ltd");
+        var support = await Run("users", "create", "--email", "help@bizkeys.example", "--password", TestDatabase.Password, "--role", "Support");
+
+        Assert.Equal((0, "Created boss@acme.example as Owner of 'Acme Ltd'.\n", ""), owner);
+        Assert.Equal((0, "Created clerk@acme.example as Member of 'Acme Ltd'.\n", ""), member);
+        Assert.Equal((0, "Created support user help@bizkeys.example.\n", ""), support);
+        var acme = (await _db.Accounts.FindByNameAsync("Acme Ltd"))!;
+        var members = await _db.Services.GetRequiredService<MemberService>().ListAsync(acme.Id, BizKeys.Core.Actor.CommandLine);
+        Assert.Equal([("boss@acme.example", AccountRole.Owner), ("clerk@acme.example", AccountRole.Member)], members.Select(m => (m.Email, m.Role)));
+        Assert.True((await _db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("help@bizkeys.example"))!.IsSupport);
+    }
+
+    [Theory]
+    [InlineData(1, "error: --role: Role must be Owner, Member or Support, not 'Admin'.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Admin", "--account", "My Business")]
+    [InlineData(1, "error: --account: An Owner belongs to an account: add --account NAME.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Owner")]
+    [InlineData(1, "error: --account: There is no account named 'Nowhere'. Create its owner first.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Member", "--account", "Nowhere")]
+    [InlineData(1, "error: --account: Support staff see every account read-only; leave out --account.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Support", "--account", "My Business")]
+    [InlineData(1, "error: --email: A user with the email owner@example.com exists already.", "--email", "owner@example.com", "--password", TestDatabase.Password, "--role", "Member", "--account", "My Business")]
+    [InlineData(1, "error: --email: Enter a valid email address, such as owner@example.com.", "--email", "not-an-email", "--password", TestDatabase.Password, "--role", "Member", "--account", "My Business")]
+    [InlineData(1, "error: --password: Passwords must be at least 10 characters.", "--email", "a@example.com", "--password", "short", "--role", "Owner", "--account", "Brand New")]
+    [InlineData(2, "error: option '--password' is required.", "--email", "a@example.com", "--role", "Owner", "--account", "X")]
+    public async Task Bad_input_gets_a_message_and_a_non_zero_exit_and_changes_nothing(int expectedExit, string message, params string[] options)
+    {
+        var (exit, output, error) = await Run(["users", "create", .. options]);
+
+        Assert.Equal(expectedExit, exit);
+        Assert.Equal("", output);
+        Assert.Contains(message, error);
+        Assert.Null(await _db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("a@example.com"));
+        Assert.Null(await _db.Accounts.FindByNameAsync("Brand New"));
+    }
+
+    private async Task<(int Exit, string Output, string Error)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CommandLine.RunAsync(_db.Services, args, output, error);
+        return (exit, output.ToString().Replace("\r", ""), error.ToString());
+    }
+}

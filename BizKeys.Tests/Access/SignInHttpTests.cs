@@ -26,7 +26,7 @@ public class SignInHttpTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/login")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app.css")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/setup")).StatusCode); // closed: an owner exists
+        Assert.Contains("The first owner exists already.", await client.GetStringAsync("/setup")); // closed: an owner exists
     }
 
     [Fact]
@@ -149,10 +149,10 @@ public class SignInHttpTests
         Assert.Equal("/setup", (await client.GetAsync("/")).Headers.Location?.ToString());
         var form = await client.GetStringAsync("/setup");
         var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Dictionary<string, string> Fields(string password, string confirm) => new()
+        Dictionary<string, string> Fields(string password, string confirm, string email = "founder@acme.example") => new()
         {
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token), ["_handler"] = "setup",
-            ["Input.AccountName"] = "Acme Ltd", ["Input.Email"] = "founder@acme.example",
+            ["Input.AccountName"] = "Acme Ltd", ["Input.Email"] = email,
             ["Input.Password"] = password, ["Input.ConfirmPassword"] = confirm,
         };
 
@@ -166,7 +166,10 @@ public class SignInHttpTests
 
         Assert.Equal("http://localhost/settings/api-keys", created.Headers.Location?.ToString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/settings/api-keys")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/setup")).StatusCode);
+        Assert.Contains("The first owner exists already.", await client.GetStringAsync("/setup"));
+        var again = await client.PostAsync("/setup", new FormUrlEncodedContent(Fields("another password!", "another password!", "second@acme.example")));
+        Assert.NotEqual(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Null(await app.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("second@acme.example"));
         var account = await app.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync("Acme Ltd");
         Assert.NotNull(account);
     }

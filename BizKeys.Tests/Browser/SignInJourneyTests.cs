@@ -1,0 +1,211 @@
+using System.Text.RegularExpressions;
+using BizKeys.Core;
+using BizKeys.Core.Accounts;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Audit;
+using BizKeys.Core.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace BizKeys.Tests.Browser;
+
+/// <summary>Getting in, getting out, and what each role sees, in real Chromium.</summary>
+[Trait("Category", "Browser")]
+public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
+{
+    private UserDirectory Users => browser.Services.GetRequiredService<UserDirectory>();
+
+    [Fact]
+    public async Task Owner_signs_in_and_out()
+    {
+        var page = await browser.OpenSignedOutAsync();
+        await page.GotoAsync("/settings/api-keys");
+        await Expect(page).ToHaveURLAsync(new Regex("/login\\?"));
+        await BrowserApp.ScreenshotAsync(page, "login");
+
+        await page.GetByLabel("Email").FillAsync(BrowserApp.OwnerEmail);
+        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/settings/api-keys$"));
+        await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API Keys", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("current-account")).ToContainTextAsync(BrowserApp.AccountName);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(BrowserApp.OwnerEmail);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/login$"));
+        await page.GotoAsync("/settings/api-keys");
+        await Expect(page).ToHaveURLAsync(new Regex("/login\\?"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_explained_and_repeated_failures_lock_the_sign_in()
+    {
+        await Users.CreateWithRoleAsync("forgetful@example.com", BrowserApp.Password, "Member", BrowserApp.AccountName, Actor.CommandLine);
+        var page = await browser.OpenSignedOutAsync();
+
+        await BrowserApp.SignInAsync(page, "forgetful@example.com", "not my password");
+        await Expect(page.GetByTestId("login-error")).ToHaveTextAsync("The email or password is not right.");
+        await Expect(page.GetByLabel("Email")).ToHaveValueAsync("forgetful@example.com");
+        await BrowserApp.ScreenshotAsync(page, "login-error");
+
+        for (var i = 0; i < 4; i++)
+            await BrowserApp.SignInAsync(page, "forgetful@example.com", "still wrong " + i);
+        await BrowserApp.SignInAsync(page, "forgetful@example.com", BrowserApp.Password);
+
+        await Expect(page.GetByTestId("login-error")).ToHaveTextAsync("Too many failed attempts. This sign-in is locked for 15 minutes.");
+        await Expect(page).ToHaveURLAsync(new Regex("/login"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_member_sees_the_keys_but_no_way_to_change_them()
+    {
+        await Users.CreateWithRoleAsync("viewer@example.com", BrowserApp.Password, "Member", BrowserApp.AccountName, Actor.CommandLine);
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        await browser.Services.GetRequiredService<ApiKeyService>().CreateAsync(
+            new CreateKeyRequest { AccountId = account.Id, Name = "Visible bot", Environment = "Production" }, Actor.CommandLine);
+
+        var page = await browser.OpenAsync("/settings/api-keys", "viewer@example.com");
+
+        await Expect(page.GetByTestId("read-only")).ToContainTextAsync("Only owners can add, change, rotate or revoke them.");
+        await Expect(page.GetByTestId("key-name").First).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("add-key")).ToHaveCountAsync(0);
+        await Expect(page.GetByText("+Add New API Key")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rotate" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Revoke" })).ToHaveCountAsync(0);
+        await BrowserApp.ScreenshotAsync(page, "member-view");
+
+        await BrowserApp.GoToAsync(page, "/settings/members");
+        await Expect(page.GetByTestId("member-email").First).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("add-member")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Remove" })).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Support_gives_a_reason_before_seeing_an_accounts_keys_and_never_sees_a_secret()
+    {
+        await Users.CreateWithRoleAsync("helper@bizkeys.example", BrowserApp.Password, "Support", null, Actor.CommandLine);
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var issued = await browser.Services.GetRequiredService<ApiKeyService>().CreateAsync(
+            new CreateKeyRequest { AccountId = account.Id, Name = "Support checks this", Environment = "Production" }, Actor.CommandLine);
+
+        var page = await browser.OpenAsync("/support/accounts", "helper@bizkeys.example");
+        await Expect(page.GetByTestId("support-account-name").First).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "support-accounts");
+        await page.GetByRole(AriaRole.Row, new() { Name = BrowserApp.AccountName }).GetByRole(AriaRole.Link, new() { Name = "Open" }).ClickAsync();
+
+        var reason = page.GetByTestId("support-reason").Locator("xpath=self::textarea | .//textarea").First;
+        await reason.FillAsync("why");
+        await page.GetByTestId("open-account").ClickAsync();
+        await Expect(page.GetByText("Describe why you need to look")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("support-keys")).ToHaveCountAsync(0);
+
+        await reason.FillAsync("Ticket #4821: customer cannot send messages");
+        await page.GetByTestId("open-account").ClickAsync();
+
+        await Expect(page.GetByTestId("key-name").Filter(new() { HasText = "Support checks this" })).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "support-account");
+        var html = await page.ContentAsync();
+        Assert.DoesNotContain(issued.Secret, html);
+        Assert.DoesNotMatch(AnySecret(), html);
+        var audit = await browser.Services.GetRequiredService<AuditLog>().QueryAsync(
+            new AuditQuery(account.Id) { Action = AuditActions.SupportAccess }, Actor.CommandLine);
+        Assert.Contains(audit.Items, e => e.Actor == "helper@bizkeys.example" && e.Summary == "Reason: Ticket #4821: customer cannot send messages");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Owner_adds_a_member_who_can_then_sign_in()
+    {
+        var page = await browser.OpenAsync("/settings/members");
+        await page.GetByTestId("add-member").ClickAsync();
+        var dialog = page.Locator(".mud-dialog");
+        await dialog.GetByLabel("Email").FillAsync("newcomer@example.com");
+        await dialog.GetByLabel("Initial password").FillAsync("short");
+        await dialog.GetByTestId("submit").ClickAsync();
+        await Expect(dialog).ToContainTextAsync("Passwords must be at least 10 characters.");
+
+        await dialog.GetByLabel("Initial password").FillAsync("a long initial password");
+        await dialog.GetByTestId("submit").ClickAsync();
+
+        await Expect(page.GetByTestId("member-email").Filter(new() { HasText = "newcomer@example.com" })).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "members");
+        var newcomer = await browser.OpenSignedOutAsync();
+        await BrowserApp.SignInAsync(newcomer, "newcomer@example.com", "a long initial password");
+        await Expect(newcomer).ToHaveURLAsync(new Regex("/settings/api-keys$"));
+        await newcomer.Context.CloseAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_person_in_two_accounts_switches_between_them_in_the_app_bar()
+    {
+        var users = Users;
+        await users.CreateWithRoleAsync("agency@example.com", BrowserApp.Password, "Owner", "Agency Clients", Actor.CommandLine);
+        var agency = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync("Agency Clients"))!;
+        var home = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var agencyUser = (await users.FindByEmailAsync("agency@example.com"))!;
+        await browser.Services.GetRequiredService<MemberService>().AddAsync(home.Id, "agency@example.com", "", AccountRole.Member, Actor.CommandLine);
+        var keys = browser.Services.GetRequiredService<ApiKeyService>();
+        await keys.CreateAsync(new CreateKeyRequest { AccountId = agency.Id, Name = "Agency only bot", Environment = "Production" }, Actor.CommandLine);
+        await keys.CreateAsync(new CreateKeyRequest { AccountId = home.Id, Name = "Home only bot", Environment = "Production" }, Actor.CommandLine);
+
+        var page = await browser.OpenAsync("/settings/api-keys", "agency@example.com");
+        await Expect(page.GetByTestId("current-account")).ToContainTextAsync("Agency Clients");
+        await Expect(page.GetByTestId("key-name").Filter(new() { HasText = "Agency only bot" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("add-key")).ToBeVisibleAsync();
+
+        await page.GetByTestId("current-account").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(BrowserApp.AccountName).ClickAsync();
+        await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
+
+        await Expect(page.GetByTestId("current-account")).ToContainTextAsync(BrowserApp.AccountName);
+        await Expect(page.GetByTestId("key-name").Filter(new() { HasText = "Home only bot" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("key-name").Filter(new() { HasText = "Agency only bot" })).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("read-only")).ToBeVisibleAsync();
+        Assert.Equal(home.Id, (await users.FindByEmailAsync("agency@example.com"))!.LastAccountId);
+        Assert.NotEqual(Guid.Empty, agencyUser.Id);
+        await page.Context.CloseAsync();
+    }
+
+    [GeneratedRegex("bks_[0-9A-Za-z]{46}")]
+    private static partial Regex AnySecret();
+}
+
+/// <summary>A BizKeys nobody has set up yet.</summary>
+public sealed class FreshInstallApp() : BrowserApp(withOwner: false);
+
+[Trait("Category", "Browser")]
+public class FirstRunJourneyTests(FreshInstallApp browser) : IClassFixture<FreshInstallApp>
+{
+    [Fact]
+    public async Task The_first_visitor_sets_up_the_account_and_its_owner_and_setup_closes()
+    {
+        var page = await browser.OpenSignedOutAsync();
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new Regex("/setup$"));
+        await page.GetByLabel("Account name").FillAsync("Acme Ltd");
+        await page.GetByLabel("Email").FillAsync("founder@acme.example");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("correct horse battery");
+        await page.GetByLabel("Confirm password").FillAsync("correct horse battery");
+        await BrowserApp.ScreenshotAsync(page, "setup");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create owner" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/settings/api-keys$"));
+        await Expect(page.GetByTestId("current-account")).ToContainTextAsync("Acme Ltd");
+        await Expect(page.GetByTestId("empty-state")).ToBeVisibleAsync();
+
+        var later = await browser.OpenSignedOutAsync();
+        await later.GotoAsync("/setup");
+        await Expect(later.GetByTestId("setup-closed")).ToBeVisibleAsync();
+        await later.Context.CloseAsync();
+        await page.Context.CloseAsync();
+    }
+}

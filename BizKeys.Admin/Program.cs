@@ -1,3 +1,4 @@
+using BizKeys.Admin.Api;
 using BizKeys.Admin.Cli;
 using BizKeys.Admin.Components;
 using BizKeys.Admin.Components.Pages.ApiKeys;
@@ -19,6 +20,9 @@ builder.AddBizKeysLogging(isCommand);
 
 builder.Services.AddBizKeysCore(builder.Configuration, ProductPaths.BaseDirectory);
 builder.Services.AddBizKeysSignIn();
+builder.Services.AddOpenApi();
+// Malformed JSON or query values answer 400 in every environment, never an exception page.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
 builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
@@ -43,6 +47,8 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks();
 app.MapAccountEndpoints();
+app.MapKeyApi();
+app.MapOpenApi().AllowAnonymous();
 app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))
     .AllowAnonymous().ExcludeFromDescription();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -3,7 +3,9 @@ using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Data;
+using BizKeys.Core.Usage;
 using BizKeys.Core.Users;
+using BizKeys.Core.Verification;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -59,6 +61,13 @@ public static class DependencyInjection
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SupportService>();
+        services.AddSingleton<KeyCache>();
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<UsageRecorder>();
+        services.AddSingleton<KeyVerifier>();
+        services.AddSingleton<UsageService>();
+        services.AddSingleton<UsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddBizKeysIdentity();
         return services;
     }

@@ -1,4 +1,5 @@
 using BizKeys.Core.Users;
+using BizKeys.Core.Verification.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -14,7 +15,9 @@ public static class SignInSetup
     public static void AddBizKeysSignIn(this IServiceCollection services)
     {
         services.AddCascadingAuthenticationState();
-        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
+        authentication.AddIdentityCookies();
+        authentication.AddBizKeysApiKeys();
         new IdentityBuilder(typeof(BizKeysUser), typeof(IdentityRole<Guid>), services)
             .AddSignInManager()
             .AddClaimsPrincipalFactory<SupportClaims>();

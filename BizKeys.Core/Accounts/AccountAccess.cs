@@ -29,6 +29,15 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
     {
         if (actor.IsSystem)
             return;
+        if (actor.KeyAccountId is { } keyAccount)
+        {
+            if (keyAccount != accountId)
+                throw new AccountNotFoundException();
+            var needed = need switch { AccountNeed.ManageKeys => "keys:write", AccountNeed.ManageMembers => null, _ => "keys:read" };
+            if (needed is null || !(actor.KeyPermissions?.Contains(needed) ?? false) && !(need == AccountNeed.Read && (actor.KeyPermissions?.Contains("usage:read") ?? false)))
+                throw new AccessDeniedException(needed is null ? "API keys cannot manage members." : $"This key lacks the permission {needed}.");
+            return;
+        }
         var role = actor.UserId is { } userId ? await RoleAsync(userId, accountId, ct) : null;
         if (role is null)
         {

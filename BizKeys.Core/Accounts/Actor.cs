@@ -11,6 +11,10 @@ public sealed record Actor(string Name)
     /// <summary>Operators at the machine (CLI, bootstrap): every account, every operation.</summary>
     public bool IsSystem { get; init; }
     public string? Ip { get; init; }
+    /// <summary>Set when an API key acts through the HTTP API: it may only touch this account.</summary>
+    public Guid? KeyAccountId { get; init; }
+    /// <summary>The acting key's permissions; it can never grant more than these.</summary>
+    public IReadOnlySet<string>? KeyPermissions { get; init; }
 
     public static Actor CommandLine { get; } = new("cli") { IsSystem = true };
 
@@ -18,4 +22,7 @@ public sealed record Actor(string Name)
 
     public static Actor User(Guid userId, string email, bool isSupport, string? ip) =>
         new(email) { UserId = userId, IsSupport = isSupport, Ip = ip };
+
+    public static Actor ApiKey(string key, Guid accountId, IReadOnlySet<string> permissions, string? ip) =>
+        new($"key {key}") { KeyAccountId = accountId, KeyPermissions = permissions, Ip = ip };
 }

@@ -1,6 +1,7 @@
 using BizKeys.Core.Accounts;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Data;
+using BizKeys.Core.Verification;
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,7 @@ namespace BizKeys.Core.ApiKeys;
 public sealed partial class ApiKeyService(
     IDbContextFactory<BizKeysDbContext> dbFactory,
     AccountAccess access,
+    KeyCache cache,
     IValidator<CreateKeyRequest> createValidator,
     IValidator<UpdateKeyRequest> updateValidator,
     IValidator<RotateKeyRequest> rotateValidator,
@@ -27,6 +29,7 @@ public sealed partial class ApiKeyService(
     public async Task<IssuedSecret> CreateAsync(CreateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
+        RequireGrantable(actor, request.Permissions);
         await createValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
@@ -44,6 +47,7 @@ public sealed partial class ApiKeyService(
         await updateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
+        RequireGrantable(actor, request.Permissions.Except(key.Permissions));
         var before = KeyAuditSummary.Fields(key);
         key.Update(request.ToDetails(), Now);
         Audit(db, key, actor, AuditActions.KeyUpdated, KeyAuditSummary.Diff(before, KeyAuditSummary.Fields(key)));
@@ -105,6 +109,16 @@ public sealed partial class ApiKeyService(
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
 
+    /// <summary>A key acting through the API can never hand out a permission it does not hold itself.</summary>
+    private static void RequireGrantable(Actor actor, IEnumerable<string> permissions)
+    {
+        if (actor.KeyPermissions is not { } held)
+            return;
+        var missing = permissions.Where(p => !held.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+            throw new AccessDeniedException($"This key cannot grant {string.Join(", ", missing)}: it does not hold {(missing.Count == 1 ? "that permission" : "those permissions")} itself.");
+    }
+
     private void Audit(BizKeysDbContext db, ApiKey key, Actor actor, string action, string summary) =>
         db.AuditEntries.Add(AuditEntry.Create(key.AccountId, actor, action, key.Key, summary, Now));
 
@@ -117,11 +131,13 @@ public sealed partial class ApiKeyService(
         return key;
     }
 
-    private static async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
+    private async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
+            // The next verification on this instance sees the change: revocation and rotation take effect at once.
+            cache.Invalidate(key.Key);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -18,6 +18,10 @@ public sealed class BizKeysOptions
 
     public BootstrapOptions Bootstrap { get; set; } = new();
 
+    public VerificationOptions Verification { get; set; } = new();
+
+    public UsageOptions Usage { get; set; } = new();
+
     public string DefaultEnvironment => Environments.Count > 0 ? Environments[0] : "";
 
     public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
@@ -32,4 +36,16 @@ public sealed class BootstrapOptions
     public string? OwnerEmail { get; set; }
 
     public string? OwnerPassword { get; set; }
+}
+
+public sealed class VerificationOptions
+{
+    /// <summary>How long a key stays in the in-process cache; changes on this instance drop it at once.</summary>
+    public int CacheSeconds { get; set; } = 30;
+}
+
+public sealed class UsageOptions
+{
+    /// <summary>How often usage counters in memory are written to the database (and always on shutdown).</summary>
+    public int FlushSeconds { get; set; } = 5;
 }

@@ -28,6 +28,11 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
         if (options.RotationGraceMinutes.Any(m => m is < 0 or > 60 * 24 * 90))
             errors.Add("BizKeys:RotationGraceMinutes entries must be between 0 and 129600 (90 days).");
 
+        if (options.Verification.CacheSeconds is < 1 or > 3600)
+            errors.Add("BizKeys:Verification:CacheSeconds must be between 1 and 3600.");
+        if (options.Usage.FlushSeconds is < 1 or > 5)
+            errors.Add("BizKeys:Usage:FlushSeconds must be between 1 and 5: usage shown to people may lag by at most that.");
+
         if (string.IsNullOrWhiteSpace(options.Bootstrap.AccountName))
             errors.Add("BizKeys:Bootstrap:AccountName must not be empty.");
 

@@ -1,6 +1,7 @@
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
+using BizKeys.Core.Usage;
 using BizKeys.Core.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -15,6 +16,8 @@ public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options)
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<UsageBucket> UsageBuckets => Set<UsageBucket>();
+    public DbSet<KeyFailure> KeyFailures => Set<KeyFailure>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,10 +14,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public const string AccountName = "My Business";
 
     /// <param name="withOwner">Create the first owner through the bootstrap settings (false: a fresh install that needs /setup).</param>
-    public AppFactory(string logLevel = "Information", bool withOwner = true)
+    /// <param name="time">A clock the test moves by hand; the real clock when null.</param>
+    /// <param name="directory">Reuse another (stopped) instance's database and logs, as a restart would.</param>
+    public AppFactory(string logLevel = "Information", bool withOwner = true, TimeProvider? time = null, string? directory = null)
     {
         WithOwner = withOwner;
-        Directory = TempDirectory.Create();
+        Time = time;
+        Directory = directory ?? TempDirectory.Create();
         LogDirectory = Path.Combine(Directory, "logs");
         LogLevel = logLevel;
     }
@@ -25,6 +29,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public string LogDirectory { get; }
     private string LogLevel { get; }
     private bool WithOwner { get; }
+    private TimeProvider? Time { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -36,6 +41,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             builder.UseSetting("BizKeys:Bootstrap:OwnerPassword", Password);
             builder.UseSetting("BizKeys:Bootstrap:AccountName", AccountName);
         }
+        builder.ConfigureTestServices(services =>
+        {
+            if (Time is not null)
+                services.AddSingleton(Time);
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
+        });
         builder.UseSetting("Serilog:MinimumLevel:Default", LogLevel);
         foreach (var category in new[] { "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting.Lifetime" })
             builder.UseSetting($"Serilog:MinimumLevel:Override:{category}", LogLevel);

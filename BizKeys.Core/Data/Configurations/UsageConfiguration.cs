@@ -1,0 +1,29 @@
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Usage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace BizKeys.Core.Data.Configurations;
+
+internal sealed class UsageBucketConfiguration : IEntityTypeConfiguration<UsageBucket>
+{
+    public void Configure(EntityTypeBuilder<UsageBucket> builder)
+    {
+        builder.HasKey(b => new { b.KeyId, b.HourStart });
+        builder.HasIndex(b => b.HourStart);
+        builder.HasOne<ApiKey>().WithMany().HasForeignKey(b => b.KeyId).OnDelete(DeleteBehavior.Cascade);
+        builder.Ignore(b => b.Failed);
+    }
+}
+
+internal sealed class KeyFailureConfiguration : IEntityTypeConfiguration<KeyFailure>
+{
+    public void Configure(EntityTypeBuilder<KeyFailure> builder)
+    {
+        builder.HasIndex(f => new { f.KeyId, f.At });
+        builder.HasIndex(f => f.At);
+        builder.Property(f => f.Reason).HasConversion<string>().HasMaxLength(32);
+        builder.Property(f => f.Ip).HasMaxLength(ApiKey.IpMaxLength);
+        builder.HasOne<ApiKey>().WithMany().HasForeignKey(f => f.KeyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,107 @@
+using BizKeys.Core.Configuration;
+using BizKeys.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BizKeys.Core.Usage;
+
+/// <summary>Writes the in-memory usage counters to the database in batches: every few seconds and at shutdown.</summary>
+public sealed partial class UsageFlusher(
+    UsageRecorder recorder, IDbContextFactory<BizKeysDbContext> dbFactory, IOptions<BizKeysOptions> options, TimeProvider time, ILogger<UsageFlusher> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan KeepFailuresFor = TimeSpan.FromDays(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Usage.FlushSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                await FlushSafelyAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushSafelyAsync(CancellationToken.None); // a graceful shutdown loses no counts
+    }
+
+    private async Task FlushSafelyAsync(CancellationToken ct)
+    {
+        try
+        {
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            LogFlushFailed(e);
+        }
+    }
+
+    /// <summary>Writes what has been counted so far. On failure the counts go back into memory for the next try.</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
+    {
+        var batch = recorder.Drain();
+        if (batch.IsEmpty)
+            return;
+        try
+        {
+            await WriteAsync(batch, ct);
+        }
+        catch
+        {
+            recorder.Restore(batch);
+            throw;
+        }
+    }
+
+    private async Task WriteAsync(UsageBatch batch, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (batch.Buckets.Count > 0)
+        {
+            var keyIds = batch.Buckets.Select(b => b.KeyId).Distinct().ToList();
+            var hours = batch.Buckets.Select(b => b.Hour).Distinct().ToList();
+            var existing = await db.UsageBuckets.Where(b => keyIds.Contains(b.KeyId) && hours.Contains(b.HourStart))
+                .ToDictionaryAsync(b => (b.KeyId, b.HourStart), ct);
+            foreach (var (keyId, hour, success, failures) in batch.Buckets)
+            {
+                if (!existing.TryGetValue((keyId, hour), out var bucket))
+                {
+                    bucket = new UsageBucket { KeyId = keyId, HourStart = hour };
+                    db.UsageBuckets.Add(bucket);
+                    existing[(keyId, hour)] = bucket;
+                }
+                bucket.Add(success, failures);
+            }
+        }
+        db.KeyFailures.AddRange(batch.Failures);
+        await db.SaveChangesAsync(ct);
+        foreach (var (keyId, at, ip) in batch.LastUses)
+        {
+            await db.ApiKeys.Where(k => k.Id == keyId && (k.LastUsedAt == null || k.LastUsedAt < at))
+                .ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, at).SetProperty(x => x.LastUsedIp, ip), ct);
+        }
+        if (batch.Failures.Count > 0)
+        {
+            var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;
+            await db.KeyFailures.Where(f => f.At < cutoff).ExecuteDeleteAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        LogFlushed(batch.Buckets.Count, batch.Failures.Count);
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Usage flushed: {Buckets} buckets, {Failures} failed attempts")]
+    private partial void LogFlushed(int buckets, int failures);
+
+    [LoggerMessage(LogLevel.Error, "Writing usage counters failed; they are kept in memory for the next try")]
+    private partial void LogFlushFailed(Exception exception);
+}

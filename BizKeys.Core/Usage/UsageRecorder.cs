@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Net;
+using BizKeys.Core.Verification;
+
+namespace BizKeys.Core.Usage;
+
+/// <summary>
+/// Counts verifications in memory, per key and clock hour, so that a request never waits for a database write.
+/// <see cref="UsageFlusher"/> drains it into the database every few seconds and at shutdown.
+/// </summary>
+public sealed class UsageRecorder(TimeProvider time)
+{
+    private const int MaxQueuedFailures = 50_000;
+    private static readonly int ReasonCount = Enum.GetValues<FailureReason>().Length;
+
+    private readonly ConcurrentDictionary<(Guid KeyId, DateTime Hour), Counters> _counters = new();
+    private readonly ConcurrentDictionary<Guid, LastUse> _lastUse = new();
+    private readonly ConcurrentQueue<KeyFailure> _failures = new();
+
+    public void Record(CachedKey? key, FailureReason? reason, IPAddress? ip)
+    {
+        if (key is null)
+            return; // nothing to count against: the identifier names no key
+        var now = time.GetUtcNow().UtcDateTime;
+        var counters = _counters.GetOrAdd((key.Id, Hour(now)), _ => new Counters(ReasonCount));
+        if (reason is null)
+        {
+            Interlocked.Increment(ref counters.Success);
+            _lastUse[key.Id] = new LastUse(now, ip?.ToString());
+            return;
+        }
+        Interlocked.Increment(ref counters.Failures[(int)reason.Value]);
+        if (_failures.Count < MaxQueuedFailures)
+            _failures.Enqueue(new KeyFailure { KeyId = key.Id, At = now, Reason = reason.Value, Ip = ip?.ToString() });
+    }
+
+    /// <summary>Takes everything counted so far; what is recorded meanwhile waits for the next drain.</summary>
+    public UsageBatch Drain()
+    {
+        var currentHour = Hour(time.GetUtcNow().UtcDateTime);
+        var buckets = new List<(Guid KeyId, DateTime Hour, long Success, long[] Failures)>();
+        foreach (var ((keyId, hour), counters) in _counters)
+        {
+            var success = Interlocked.Exchange(ref counters.Success, 0);
+            var failures = new long[ReasonCount];
+            for (var i = 0; i < ReasonCount; i++)
+                failures[i] = Interlocked.Exchange(ref counters.Failures[i], 0);
+            if (success > 0 || failures.Any(f => f > 0))
+                buckets.Add((keyId, hour, success, failures));
+            if (hour < currentHour.AddHours(-1))
+                _counters.TryRemove((keyId, hour), out _); // nobody counts into hours long gone
+        }
+        var lastUses = new List<(Guid KeyId, DateTime At, string? Ip)>();
+        foreach (var entry in _lastUse)
+        {
+            if (_lastUse.TryRemove(entry))
+                lastUses.Add((entry.Key, entry.Value.At, entry.Value.Ip));
+        }
+        var failed = new List<KeyFailure>();
+        while (_failures.TryDequeue(out var failure))
+            failed.Add(failure);
+        return new UsageBatch(buckets, lastUses, failed);
+    }
+
+    /// <summary>Puts a batch back after a failed write, so no request goes uncounted.</summary>
+    public void Restore(UsageBatch batch)
+    {
+        foreach (var (keyId, hour, success, failures) in batch.Buckets)
+        {
+            var counters = _counters.GetOrAdd((keyId, hour), _ => new Counters(ReasonCount));
+            Interlocked.Add(ref counters.Success, success);
+            for (var i = 0; i < failures.Length; i++)
+                Interlocked.Add(ref counters.Failures[i], failures[i]);
+        }
+        foreach (var (keyId, at, ip) in batch.LastUses)
+            _lastUse.AddOrUpdate(keyId, new LastUse(at, ip), (_, existing) => existing.At >= at ? existing : new LastUse(at, ip));
+        foreach (var failure in batch.Failures)
+            _failures.Enqueue(failure);
+    }
+
+    public static DateTime Hour(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
+
+    private sealed class Counters(int reasons)
+    {
+        public long Success;
+        public readonly long[] Failures = new long[reasons];
+    }
+
+    private sealed record LastUse(DateTime At, string? Ip);
+}
+
+public sealed record UsageBatch(
+    IReadOnlyList<(Guid KeyId, DateTime Hour, long Success, long[] Failures)> Buckets,
+    IReadOnlyList<(Guid KeyId, DateTime At, string? Ip)> LastUses,
+    IReadOnlyList<KeyFailure> Failures)
+{
+    public bool IsEmpty => Buckets.Count == 0 && LastUses.Count == 0 && Failures.Count == 0;
+}

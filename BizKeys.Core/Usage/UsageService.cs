@@ -1,0 +1,123 @@
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Data;
+using BizKeys.Core.Verification;
+using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.EntityFrameworkCore;
+
+namespace BizKeys.Core.Usage;
+
+public enum Granularity
+{
+    Hour,
+    Day,
+}
+
+public sealed record UsagePoint(DateTime Start, long Success, long Failed, IReadOnlyDictionary<FailureReason, long> FailuresByReason);
+
+public sealed record FailedAttempt(DateTime At, FailureReason Reason, string? Ip);
+
+public sealed record KeyTraffic(Guid AccountId, string AccountName, string Key, string Name, long Success, long Failed)
+{
+    public long Total => Success + Failed;
+    public double FailureRate => Total == 0 ? 0 : (double)Failed / Total;
+}
+
+public sealed record AccountUsage(long Success, long Failed, IReadOnlyList<KeyTraffic> TopKeys);
+
+/// <summary>Reads the flushed usage counters for pages, the API and support. Numbers lag the requests by at most the flush interval.</summary>
+public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, TimeProvider time)
+{
+    public const int MaxDays = 90;
+
+    /// <summary>A key's usage from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), every bucket present, zeros included.</summary>
+    public async Task<IReadOnlyList<UsagePoint>> GetAsync(Guid accountId, string key, DateTime from, DateTime to, Granularity granularity, Actor actor, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        from = Align(from, granularity);
+        to = to > from ? to : from.AddHours(1);
+        if (to - from > TimeSpan.FromDays(MaxDays))
+            throw new ValidationException([new ValidationFailure("to", $"Ask for at most {MaxDays} days at a time.")]);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keyId = await KeyIdAsync(db, accountId, key, ct);
+        var rows = await db.UsageBuckets.AsNoTracking()
+            .Where(b => b.KeyId == keyId && b.HourStart >= from && b.HourStart < to).ToListAsync(ct);
+        var step = granularity == Granularity.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+        var points = new List<UsagePoint>();
+        for (var start = from; start < to; start += step)
+        {
+            var end = start + step;
+            var inside = rows.Where(r => r.HourStart >= start && r.HourStart < end).ToList();
+            var reasons = new Dictionary<FailureReason, long>
+            {
+                [FailureReason.Malformed] = inside.Sum(r => r.Malformed),
+                [FailureReason.WrongSecret] = inside.Sum(r => r.WrongSecret),
+                [FailureReason.Expired] = inside.Sum(r => r.Expired),
+                [FailureReason.Revoked] = inside.Sum(r => r.Revoked),
+                [FailureReason.IpNotAllowed] = inside.Sum(r => r.IpNotAllowed),
+                [FailureReason.RateLimited] = inside.Sum(r => r.RateLimited),
+                [FailureReason.MissingPermission] = inside.Sum(r => r.MissingPermission),
+            };
+            points.Add(new UsagePoint(start, inside.Sum(r => r.Success), reasons.Values.Sum(), reasons));
+        }
+        return points;
+    }
+
+    public async Task<IReadOnlyList<FailedAttempt>> RecentFailuresAsync(Guid accountId, string key, Actor actor, int take = 20, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keyId = await KeyIdAsync(db, accountId, key, ct);
+        return await db.KeyFailures.AsNoTracking().Where(f => f.KeyId == keyId)
+            .OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Take(Math.Clamp(take, 1, 200))
+            .Select(f => new FailedAttempt(f.At, f.Reason, f.Ip)).ToListAsync(ct);
+    }
+
+    /// <summary>The account's traffic over the last 24 hours, with its busiest keys.</summary>
+    public async Task<AccountUsage> AccountOverviewAsync(Guid accountId, Actor actor, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        var traffic = await TrafficAsync(accountId, time.GetUtcNow().UtcDateTime.AddHours(-24), ct);
+        return new AccountUsage(traffic.Sum(t => t.Success), traffic.Sum(t => t.Failed), [.. traffic.Take(5)]);
+    }
+
+    /// <summary>Keys across every account with traffic since <paramref name="since"/>, busiest first (support only).</summary>
+    public async Task<IReadOnlyList<KeyTraffic>> TopKeysAsync(Actor actor, DateTime since, CancellationToken ct = default)
+    {
+        if (!actor.IsSupport && !actor.IsSystem)
+            throw new AccessDeniedException("Only BizKeys support staff can see other accounts.");
+        return await TrafficAsync(accountId: null, since, ct);
+    }
+
+    private async Task<List<KeyTraffic>> TrafficAsync(Guid? accountId, DateTime since, CancellationToken ct)
+    {
+        var from = UsageRecorder.Hour(since);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keys = db.ApiKeys.AsNoTracking();
+        if (accountId is { } id)
+            keys = keys.Where(k => k.AccountId == id);
+        var totals = await db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= from)
+            .GroupBy(b => b.KeyId)
+            .Select(g => new
+            {
+                KeyId = g.Key,
+                Success = g.Sum(b => b.Success),
+                Failed = g.Sum(b => b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission),
+            })
+            .Join(keys, t => t.KeyId, k => k.Id, (t, k) => new { t.Success, t.Failed, k.Key, k.Name, k.AccountId })
+            .Join(db.Accounts, t => t.AccountId, a => a.Id, (t, a) => new { t.Success, t.Failed, t.Key, t.Name, t.AccountId, AccountName = a.Name })
+            .ToListAsync(ct);
+        return [.. totals.Select(t => new KeyTraffic(t.AccountId, t.AccountName, t.Key, t.Name, t.Success, t.Failed))
+            .OrderByDescending(t => t.Total).ThenBy(t => t.Name)];
+    }
+
+    private static async Task<Guid> KeyIdAsync(BizKeysDbContext db, Guid accountId, string key, CancellationToken ct) =>
+        await db.ApiKeys.Where(k => k.Key == key && k.AccountId == accountId).Select(k => (Guid?)k.Id).SingleOrDefaultAsync(ct)
+        ?? throw new ApiKeys.ApiKeyNotFoundException(key);
+
+    private static DateTime Align(DateTime at, Granularity granularity)
+    {
+        var hour = UsageRecorder.Hour(at.Kind == DateTimeKind.Utc ? at : at.ToUniversalTime());
+        return granularity == Granularity.Hour ? hour : new DateTime(hour.Year, hour.Month, hour.Day, 0, 0, 0, DateTimeKind.Utc);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BizKeys.Core.Verification.AspNetCore;
+
+/// <summary>
+/// Authenticates a request by its API key and secret. Failures of any kind get the same 401 body (no oracle);
+/// the real reason is counted for the key's owner. Over the key's rate limit: 429 with Retry-After.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var credentials = CredentialReader.Read(Request);
+        if (credentials.Status == CredentialStatus.None)
+            return AuthenticateResult.NoResult();
+        var feature = new ApiKeyFeature { Status = credentials.Status, Ip = Context.Connection.RemoteIpAddress };
+        Context.Features.Set(feature);
+        if (credentials.Status != CredentialStatus.Present)
+            return AuthenticateResult.Fail("Malformed credentials");
+
+        var result = await verifier.CheckOnlyAsync(credentials.Key, credentials.Secret, feature.Ip, Context.RequestAborted);
+        feature.Result = result;
+        // Counted once the whole outcome is known: a valid key may still lack the endpoint's permission.
+        Context.Response.OnCompleted(() =>
+        {
+            verifier.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip);
+            return Task.CompletedTask;
+        });
+        if (!result.IsValid)
+            return AuthenticateResult.Fail(result.Code);
+
+        var key = result.Key!;
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, key.Key),
+            new(ApiKeyDefaults.KeyClaim, key.Key),
+            new(ApiKeyDefaults.AccountClaim, key.AccountId.ToString()),
+        };
+        claims.AddRange(key.Permissions.Select(p => new Claim(ApiKeyDefaults.PermissionClaim, p)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var feature = Context.Features.Get<ApiKeyFeature>();
+        if (feature?.Status == CredentialStatus.InQueryString)
+            return Problems.WriteAsync(Context, StatusCodes.Status400BadRequest, "Bad Request",
+                "Credentials in the query string are refused. Send them in the Authorization header or in X-API-Key and X-API-Secret.");
+        if (feature?.Result is { Outcome: VerificationOutcome.RateLimited, RetryAfter: { } retryAfter })
+        {
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too Many Requests",
+                "This key is over its rate limit. Retry after the number of seconds in the Retry-After header.");
+        }
+        Response.Headers.WWWAuthenticate = "Basic realm=\"BizKeys\", charset=\"UTF-8\"";
+        return Problems.Unauthorized(Context);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Net;
+
+namespace BizKeys.Core.Verification.AspNetCore;
+
+/// <summary>What the handler learned about this request's key, for the challenge, the 403 and the usage count.</summary>
+public sealed class ApiKeyFeature
+{
+    public CredentialStatus Status { get; set; }
+    public VerificationResult? Result { get; set; }
+    public IPAddress? Ip { get; set; }
+    /// <summary>Set when authorization refused a valid key: the permission it lacked.</summary>
+    public string? MissingPermission { get; set; }
+}

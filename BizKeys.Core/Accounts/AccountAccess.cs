@@ -33,9 +33,17 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
         {
             if (keyAccount != accountId)
                 throw new AccountNotFoundException();
-            var needed = need switch { AccountNeed.ManageKeys => "keys:write", AccountNeed.ManageMembers => null, _ => "keys:read" };
-            if (needed is null || !(actor.KeyPermissions?.Contains(needed) ?? false) && !(need == AccountNeed.Read && (actor.KeyPermissions?.Contains("usage:read") ?? false)))
-                throw new AccessDeniedException(needed is null ? "API keys cannot manage members." : $"This key lacks the permission {needed}.");
+            var held = actor.KeyPermissions ?? new HashSet<string>();
+            var allowed = need switch
+            {
+                AccountNeed.Read => held.Contains("keys:read") || held.Contains("keys:write") || held.Contains("usage:read"),
+                AccountNeed.ManageKeys => held.Contains("keys:write"),
+                _ => false,
+            };
+            if (!allowed)
+                throw new AccessDeniedException(need == AccountNeed.ManageMembers
+                    ? "API keys cannot manage members."
+                    : $"This key lacks the permission {(need == AccountNeed.ManageKeys ? "keys:write" : "keys:read")}.");
             return;
         }
         var role = actor.UserId is { } userId ? await RoleAsync(userId, accountId, ct) : null;

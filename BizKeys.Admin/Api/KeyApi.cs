@@ -116,8 +116,10 @@ public static class KeyApi
                 "day" => Granularity.Day,
                 _ => throw Invalid("granularity", "Use hour or day."),
             };
-            var end = (to ?? time.GetUtcNow().UtcDateTime).ToUniversalTime();
-            var start = (from ?? (grain == Granularity.Hour ? end.AddHours(-24) : end.AddDays(-30))).ToUniversalTime();
+            // By default the last 24 hours or 30 days, the current hour or day included.
+            var now = UsageRecorder.Hour(time.GetUtcNow().UtcDateTime);
+            var end = to?.ToUniversalTime() ?? (grain == Granularity.Hour ? now.AddHours(1) : now.Date.AddDays(1));
+            var start = from?.ToUniversalTime() ?? (grain == Granularity.Hour ? end.AddHours(-24) : end.AddDays(-30));
             if (start >= end)
                 throw Invalid("from", "from must be before to.");
             var points = await usage.GetAsync(actor.KeyAccountId!.Value, key, start, end, grain, actor, ct);

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace BizKeys.Tests.Api;
 
 /// <summary>The app behind its HTTP API, with a clock the tests move, and helpers to make keys and call with them.</summary>
-public sealed class ApiApp : IAsyncLifetime
+public sealed class ApiApp : IAsyncLifetime, IAsyncDisposable
 {
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
     public AppFactory App { get; private set; } = default!;
@@ -27,6 +27,8 @@ public sealed class ApiApp : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await App.DisposeAsync();
 
     public async Task<IssuedSecret> KeyAsync(string name, params string[] permissions) => await KeyAsync(name, permissions, r => { });
 

@@ -19,6 +19,18 @@ public static class AccountEndpoints
             return Results.LocalRedirect("/login");
         });
 
+        app.MapGet("/support/usage/export.csv", async (HttpContext http, ClaimsPrincipal user, BizKeys.Core.Usage.UsageService usage, TimeProvider time, int? hours, CancellationToken ct) =>
+        {
+            var actor = Actor.User(Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!), user.Identity!.Name!, isSupport: true, http.Connection.RemoteIpAddress?.ToString());
+            var since = time.GetUtcNow().UtcDateTime.AddHours(-Math.Clamp(hours ?? 24, 1, 24 * 90));
+            var traffic = await usage.TopKeysAsync(actor, since, ct);
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"bizkeys-key-usage-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
+            await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
+            await BizKeys.Core.Usage.UsageService.WriteCsvAsync(traffic, writer);
+            return Results.Empty;
+        }).RequireAuthorization(SupportClaims.Policy);
+
         app.MapGet("/settings/audit-log/export.csv", async (HttpContext http, ClaimsPrincipal user, AccountService accounts,
             UserDirectory users, AuditLog audit, string? action, string? search, string? target, CancellationToken ct) =>
         {

@@ -55,7 +55,7 @@ public sealed class AuditLog(IDbContextFactory<BizKeysDbContext> dbFactory, Acco
         await foreach (var a in rows.WithCancellation(ct))
         {
             await output.WriteLineAsync(string.Join(',',
-                a.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), Csv(a.Actor), Csv(a.Ip), Csv(a.Action), Csv(a.Target), Csv(a.Summary)));
+                a.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), Csv.Cell(a.Actor), Csv.Cell(a.Ip), Csv.Cell(a.Action), Csv.Cell(a.Target), Csv.Cell(a.Summary)));
         }
     }
 
@@ -76,15 +76,5 @@ public sealed class AuditLog(IDbContextFactory<BizKeysDbContext> dbFactory, Acco
             entries = entries.Where(a => a.Actor.Contains(term) || (a.Target != null && a.Target.Contains(term)) || a.Summary.Contains(term));
         }
         return entries;
-    }
-
-    private static string Csv(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-            return "";
-        // A cell starting with = + - @ would run as a formula in a spreadsheet.
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-            value = "'" + value;
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 }

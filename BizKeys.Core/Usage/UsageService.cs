@@ -89,6 +89,19 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
         return await TrafficAsync(accountId: null, since, ct);
     }
 
+    /// <summary>Keys whose failures stand out: at least 10 failed attempts and a quarter or more of their traffic, worst first.</summary>
+    public static IEnumerable<KeyTraffic> FailureSpikes(IEnumerable<KeyTraffic> traffic) =>
+        traffic.Where(t => t.Failed >= 10 && t.FailureRate >= 0.25).OrderByDescending(t => t.Failed).ThenByDescending(t => t.FailureRate);
+
+    /// <summary>Writes per-key traffic as CSV for support (formula-safe, RFC 4180).</summary>
+    public static async Task WriteCsvAsync(IEnumerable<KeyTraffic> traffic, TextWriter output)
+    {
+        await output.WriteLineAsync("account,key_name,key,requests,successful,failed,failure_rate");
+        foreach (var t in traffic)
+            await output.WriteLineAsync(string.Join(',', Csv.Cell(t.AccountName), Csv.Cell(t.Name), t.Key, t.Total, t.Success, t.Failed,
+                t.FailureRate.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     private async Task<List<KeyTraffic>> TrafficAsync(Guid? accountId, DateTime since, CancellationToken ct)
     {
         var from = UsageRecorder.Hour(since);

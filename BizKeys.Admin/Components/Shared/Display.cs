@@ -45,6 +45,18 @@ public static class Display
         _ => Color.Default,
     };
 
+    public static string Reason(BizKeys.Core.Verification.FailureReason reason) => reason switch
+    {
+        BizKeys.Core.Verification.FailureReason.Malformed => "Malformed or mistyped secret",
+        BizKeys.Core.Verification.FailureReason.WrongSecret => "Wrong secret",
+        BizKeys.Core.Verification.FailureReason.Expired => "Key expired",
+        BizKeys.Core.Verification.FailureReason.Revoked => "Key revoked",
+        BizKeys.Core.Verification.FailureReason.IpNotAllowed => "IP address not allowed",
+        BizKeys.Core.Verification.FailureReason.RateLimited => "Rate limited",
+        BizKeys.Core.Verification.FailureReason.MissingPermission => "Missing permission",
+        _ => reason.ToString(),
+    };
+
     public static string Mask(string hint) => "bks_••••••••" + hint;
 
     private static string Plural(int count, string unit) => count == 1 ? $"1 {unit}" : $"{count} {unit}s";

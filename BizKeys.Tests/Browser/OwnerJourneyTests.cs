@@ -120,6 +120,38 @@ public partial class OwnerJourneyTests(BrowserApp browser) : IClassFixture<Brows
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_key_created_in_the_browser_authenticates_the_api_and_its_calls_show_on_its_page()
+    {
+        var page = await browser.OpenAsync("/settings/api-keys");
+        await page.GetByTestId("add-key").ClickAsync();
+        await page.Locator(".mud-dialog input").First.FillAsync("Webhook relay");
+        await page.GetByTestId("submit").ClickAsync();
+        var (key, secret) = await ReadIssuedAsync(page);
+        await page.GetByLabel("I have copied the secret").CheckAsync();
+        await page.GetByTestId("secret-done").ClickAsync();
+
+        using var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        for (var i = 0; i < 3; i++)
+        {
+            var me = await api.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", key, secret));
+            Assert.Equal(System.Net.HttpStatusCode.OK, me.StatusCode);
+            Assert.Contains("Webhook relay", await me.Content.ReadAsStringAsync());
+        }
+        var wrong = await api.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", key, KeyFormat.NewSecret()));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, wrong.StatusCode);
+        await browser.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
+
+        await BrowserApp.GoToAsync(page, $"/settings/api-keys/{key}");
+        await Expect(page.GetByTestId("usage-success")).ToHaveTextAsync("3");
+        await Expect(page.GetByTestId("usage-failed")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("recent-failures")).ToContainTextAsync("Wrong secret");
+        await Expect(page.GetByTestId("usage-chart")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "key-usage");
+        await AssertSecretAbsentAsync(page, secret);
+        await page.Context.CloseAsync();
+    }
+
     private async Task<int> CountKeysAsync(string? search = null)
     {
         var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(BrowserApp.AccountName))!;

@@ -156,11 +156,11 @@ namespace BizKeys.Core.Data.Migrations
                     b.HasIndex("Key")
                         .IsUnique();
 
-                    b.HasIndex("AccountId", "CreatedAt");
-
                     b.HasIndex("AccountId", "NormalizedName")
                         .IsUnique()
                         .HasFilter("\"RevokedAt\" IS NULL");
+
+                    b.HasIndex("AccountId", "CreatedAt", "Id");
 
                     b.ToTable("ApiKeys");
                 });

@@ -142,6 +142,32 @@ public class SignInHttpTests
     }
 
     [Fact]
+    public async Task Support_exports_key_traffic_as_csv_and_nobody_else_can()
+    {
+        await using var app = new AppFactory();
+        var (account, _) = await app.OwnerAsync();
+        var issued = await app.Services.GetRequiredService<BizKeys.Core.ApiKeys.ApiKeyService>().CreateAsync(
+            new BizKeys.Core.ApiKeys.CreateKeyRequest { AccountId = account.Id, Name = "Busy, \"quoted\" bot", Environment = "Production" }, Actor.CommandLine);
+        using (var caller = app.CreateClient())
+        {
+            for (var i = 0; i < 4; i++)
+                await caller.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret));
+        }
+        await app.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
+        await app.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("support@bizkeys.example", AppFactory.Password, "Support", null, Actor.CommandLine);
+
+        using var support = await HttpSignIn.SignedInClientAsync(app, "support@bizkeys.example");
+        using var owner = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+        var csv = await support.GetStringAsync("/support/usage/export.csv?hours=24");
+        var refused = await owner.GetAsync("/support/usage/export.csv");
+
+        Assert.StartsWith("account,key_name,key,requests,successful,failed,failure_rate", csv);
+        Assert.Contains($"My Business,\"Busy, \"\"quoted\"\" bot\",{issued.Key.Key},4,4,0,0", csv);
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("http://localhost/access-denied", refused.Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task Setup_creates_the_first_owner_signs_them_in_and_then_closes()
     {
         await using var app = new AppFactory(withOwner: false);

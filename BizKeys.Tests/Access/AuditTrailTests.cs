@@ -7,36 +7,31 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Access;
 
-public class AuditTrailTests : IAsyncLifetime
+public class AuditTrailTests : DatabaseTest
 {
-    private TestDatabase _db = default!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
-
-    public async Task DisposeAsync() => await _db.DisposeAsync();
-
-    private AuditLog Audit => _db.Services.GetRequiredService<AuditLog>();
-    private MemberService Members => _db.Services.GetRequiredService<MemberService>();
+    private AuditLog Audit => Db.Services.GetRequiredService<AuditLog>();
+    private MemberService Members => Db.Services.GetRequiredService<MemberService>();
 
     [Fact]
     public async Task Every_key_change_is_recorded_with_actor_time_ip_and_a_before_after_summary_but_never_the_secret()
     {
-        var created = await _db.CreateKeyAsync("CRM sync");
-        var edit = UpdateKeyRequest.From(created.Key, _db.Account.Id);
+        var created = await Db.CreateKeyAsync("CRM sync");
+        var edit = UpdateKeyRequest.From(created.Key, Db.Account.Id);
         edit.Name = "CRM nightly";
         edit.Permissions = ["contacts:read"];
-        await _db.Keys.UpdateAsync(edit, _db.Owner);
-        var rotated = await _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = created.Key.Key, GraceMinutes = 60 }, _db.Owner);
-        await _db.Keys.RevokeAsync(_db.Account.Id, created.Key.Key, _db.Owner);
+        await Db.Keys.UpdateAsync(edit, Db.Owner);
+        var rotated = await Db.Keys.RotateAsync(new RotateKeyRequest { AccountId = Db.Account.Id, Key = created.Key.Key, GraceMinutes = 60 }, Db.Owner);
+        await Db.Keys.RevokeAsync(Db.Account.Id, created.Key.Key, Db.Owner);
 
-        var entries = (await Audit.QueryAsync(new AuditQuery(_db.Account.Id) { Target = created.Key.Key }, _db.Owner)).Items;
+        var entries = (await Audit.QueryAsync(new AuditQuery(Db.Account.Id) { Target = created.Key.Key }, Db.Owner)).Items;
 
         Assert.Equal([AuditActions.KeyRevoked, AuditActions.KeyRotated, AuditActions.KeyUpdated, AuditActions.KeyCreated], entries.Select(e => e.Action));
         Assert.All(entries, e =>
         {
             Assert.Equal(TestDatabase.OwnerEmail, e.Actor);
             Assert.Equal("203.0.113.10", e.Ip);
-            Assert.Equal(_db.Now, e.At);
+            Assert.Equal(Db.Now, e.At);
             Assert.DoesNotContain(created.Secret, e.Summary);
             Assert.DoesNotContain(rotated.Secret, e.Summary);
         });
@@ -49,12 +44,12 @@ public class AuditTrailTests : IAsyncLifetime
     [Fact]
     public async Task Member_changes_are_recorded()
     {
-        await Members.AddAsync(_db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Member, _db.Owner);
-        var ana = (await Members.ListAsync(_db.Account.Id, _db.Owner)).Single(m => m.Email == "ana@example.com");
-        await Members.ChangeRoleAsync(_db.Account.Id, ana.UserId, AccountRole.Owner, _db.Owner);
-        await Members.RemoveAsync(_db.Account.Id, ana.UserId, _db.Owner);
+        await Members.AddAsync(Db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        var ana = (await Members.ListAsync(Db.Account.Id, Db.Owner)).Single(m => m.Email == "ana@example.com");
+        await Members.ChangeRoleAsync(Db.Account.Id, ana.UserId, AccountRole.Owner, Db.Owner);
+        await Members.RemoveAsync(Db.Account.Id, ana.UserId, Db.Owner);
 
-        var entries = (await Audit.QueryAsync(new AuditQuery(_db.Account.Id) { Target = "ana@example.com" }, _db.Owner)).Items;
+        var entries = (await Audit.QueryAsync(new AuditQuery(Db.Account.Id) { Target = "ana@example.com" }, Db.Owner)).Items;
 
         Assert.Equal(
             [(AuditActions.MemberRemoved, "Was Owner"), (AuditActions.MemberChanged, "Role: Member → Owner"), (AuditActions.MemberAdded, "Role: Member")],
@@ -64,45 +59,45 @@ public class AuditTrailTests : IAsyncLifetime
     [Fact]
     public async Task An_account_always_keeps_an_owner()
     {
-        var owner = (await Members.ListAsync(_db.Account.Id, _db.Owner)).Single();
+        var owner = (await Members.ListAsync(Db.Account.Id, Db.Owner)).Single();
 
-        var demote = await Assert.ThrowsAsync<ValidationException>(() => Members.ChangeRoleAsync(_db.Account.Id, owner.UserId, AccountRole.Member, _db.Owner));
-        var remove = await Assert.ThrowsAsync<ValidationException>(() => Members.RemoveAsync(_db.Account.Id, owner.UserId, _db.Owner));
+        var demote = await Assert.ThrowsAsync<ValidationException>(() => Members.ChangeRoleAsync(Db.Account.Id, owner.UserId, AccountRole.Member, Db.Owner));
+        var remove = await Assert.ThrowsAsync<ValidationException>(() => Members.RemoveAsync(Db.Account.Id, owner.UserId, Db.Owner));
 
         Assert.Contains("at least one owner", demote.Errors.Single().ErrorMessage);
         Assert.Contains("at least one owner", remove.Errors.Single().ErrorMessage);
-        Assert.Equal(AccountRole.Owner, (await Members.ListAsync(_db.Account.Id, _db.Owner)).Single().Role);
+        Assert.Equal(AccountRole.Owner, (await Members.ListAsync(Db.Account.Id, Db.Owner)).Single().Role);
     }
 
     [Fact]
     public async Task Adding_someone_twice_or_with_a_short_password_is_refused_and_changes_nothing()
     {
-        await Members.AddAsync(_db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Member, _db.Owner);
+        await Members.AddAsync(Db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
 
         var twice = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.AddAsync(_db.Account.Id, "ANA@example.com", TestDatabase.Password, AccountRole.Owner, _db.Owner));
+            Members.AddAsync(Db.Account.Id, "ANA@example.com", TestDatabase.Password, AccountRole.Owner, Db.Owner));
         var shortPassword = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.AddAsync(_db.Account.Id, "bo@example.com", "short", AccountRole.Member, _db.Owner));
+            Members.AddAsync(Db.Account.Id, "bo@example.com", "short", AccountRole.Member, Db.Owner));
         var badEmail = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.AddAsync(_db.Account.Id, "not an email", TestDatabase.Password, AccountRole.Member, _db.Owner));
+            Members.AddAsync(Db.Account.Id, "not an email", TestDatabase.Password, AccountRole.Member, Db.Owner));
 
         Assert.Equal("ana@example.com is already a member of this account.", twice.Errors.Single().ErrorMessage);
         Assert.Equal("Password", shortPassword.Errors.First().PropertyName);
         Assert.Equal("Email", badEmail.Errors.Single().PropertyName);
-        Assert.Equal(["ana@example.com", TestDatabase.OwnerEmail], (await Members.ListAsync(_db.Account.Id, _db.Owner)).Select(m => m.Email));
+        Assert.Equal(["ana@example.com", TestDatabase.OwnerEmail], (await Members.ListAsync(Db.Account.Id, Db.Owner)).Select(m => m.Email));
     }
 
     [Fact]
     public async Task Support_access_needs_a_reason_and_is_recorded_in_the_account()
     {
-        var support = await _db.AddUserAsync("support@bizkeys.example", "Support");
-        var service = _db.Services.GetRequiredService<SupportService>();
+        var support = await Db.AddUserAsync("support@bizkeys.example", "Support");
+        var service = Db.Services.GetRequiredService<SupportService>();
 
-        var noReason = await Assert.ThrowsAsync<ValidationException>(() => service.OpenAccountAsync(_db.Account.Id, "  because ", support));
-        await service.OpenAccountAsync(_db.Account.Id, "Ticket #4821: webhook keys failing", support);
+        var noReason = await Assert.ThrowsAsync<ValidationException>(() => service.OpenAccountAsync(Db.Account.Id, "  because ", support));
+        await service.OpenAccountAsync(Db.Account.Id, "Ticket #4821: webhook keys failing", support);
 
         Assert.Contains("Describe why you need to look", noReason.Errors.Single().ErrorMessage);
-        var entry = Assert.Single((await Audit.QueryAsync(new AuditQuery(_db.Account.Id) { Action = AuditActions.SupportAccess }, _db.Owner)).Items);
+        var entry = Assert.Single((await Audit.QueryAsync(new AuditQuery(Db.Account.Id) { Action = AuditActions.SupportAccess }, Db.Owner)).Items);
         Assert.Equal("support@bizkeys.example", entry.Actor);
         Assert.Equal("Reason: Ticket #4821: webhook keys failing", entry.Summary);
     }
@@ -110,10 +105,10 @@ public class AuditTrailTests : IAsyncLifetime
     [Fact]
     public async Task The_csv_export_escapes_quotes_commas_and_spreadsheet_formulas()
     {
-        await _db.CreateKeyAsync("=HYPERLINK(\"http://evil\",\"click\")");
+        await Db.CreateKeyAsync("=HYPERLINK(\"http://evil\",\"click\")");
         var csv = new StringWriter();
 
-        await Audit.ExportCsvAsync(new AuditQuery(_db.Account.Id), _db.Owner, csv);
+        await Audit.ExportCsvAsync(new AuditQuery(Db.Account.Id), Db.Owner, csv);
 
         var lines = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("time_utc,actor,ip,action,target,summary", lines[0].TrimEnd('\r'));

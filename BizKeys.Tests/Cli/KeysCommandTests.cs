@@ -6,13 +6,8 @@ using BizKeys.Tests.Support;
 
 namespace BizKeys.Tests.Cli;
 
-public partial class KeysCommandTests : IAsyncLifetime
+public partial class KeysCommandTests : DatabaseTest
 {
-    private TestDatabase _db = default!;
-
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
-
-    public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
     public async Task Keys_create_prints_the_key_then_the_secret_and_the_key_works()
@@ -26,11 +21,11 @@ public partial class KeysCommandTests : IAsyncLifetime
         Assert.Equal(2, lines.Length);
         Assert.Matches(KeyPattern(), lines[0]);
         Assert.Matches(SecretPattern(), lines[1]);
-        var key = (await _db.Keys.GetAsync(_db.Account.Id, lines[0], _db.Owner))!;
+        var key = (await Db.Keys.GetAsync(Db.Account.Id, lines[0], Db.Owner))!;
         Assert.Equal("Nightly export", key.Name);
         Assert.Equal("Staging", key.Environment);
         Assert.Equal(["contacts:read", "messages:read"], key.Permissions);
-        Assert.Equal(_db.Now.AddDays(30), key.ExpiresAt);
+        Assert.Equal(Db.Now.AddDays(30), key.ExpiresAt);
         Assert.Equal("cli", key.CreatedBy);
         Assert.Equal(lines[1][^4..], key.SecretHint);
     }
@@ -54,13 +49,13 @@ public partial class KeysCommandTests : IAsyncLifetime
         Assert.Equal(expectedExit, exit);
         Assert.Equal("", output);
         Assert.Contains(message, error);
-        Assert.Equal(0, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner)).TotalCount);
+        Assert.Equal(0, (await Db.Keys.QueryAsync(new KeyQuery(Db.Account.Id), Db.Owner)).TotalCount);
     }
 
     [Fact]
     public async Task A_duplicate_name_is_refused()
     {
-        await _db.CreateKeyAsync("Nightly export");
+        await Db.CreateKeyAsync("Nightly export");
 
         var (exit, output, error) = await Run("keys", "create", "--account", "My Business", "--name", "NIGHTLY EXPORT");
 
@@ -112,7 +107,7 @@ public partial class KeysCommandTests : IAsyncLifetime
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await CommandLine.RunAsync(_db.Services, args, output, error);
+        var exit = await CommandLine.RunAsync(Db.Services, args, output, error);
         return (exit, output.ToString().Replace("\r", ""), error.ToString());
     }
 

@@ -6,13 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Cli;
 
-public class UsersCommandTests : IAsyncLifetime
+public class UsersCommandTests : DatabaseTest
 {
-    private TestDatabase _db = default!;
-
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
-
-    public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
     public async Task An_owner_of_a_new_account_a_member_and_support_staff_are_created()
@@ -24,10 +19,10 @@ public class UsersCommandTests : IAsyncLifetime
         Assert.Equal((0, "Created boss@acme.example as Owner of 'Acme Ltd'.\n", ""), owner);
         Assert.Equal((0, "Created clerk@acme.example as Member of 'Acme Ltd'.\n", ""), member);
         Assert.Equal((0, "Created support user help@bizkeys.example.\n", ""), support);
-        var acme = (await _db.Accounts.FindByNameAsync("Acme Ltd"))!;
-        var members = await _db.Services.GetRequiredService<MemberService>().ListAsync(acme.Id, BizKeys.Core.Actor.CommandLine);
+        var acme = (await Db.Accounts.FindByNameAsync("Acme Ltd"))!;
+        var members = await Db.Services.GetRequiredService<MemberService>().ListAsync(acme.Id, BizKeys.Core.Actor.CommandLine);
         Assert.Equal([("boss@acme.example", AccountRole.Owner), ("clerk@acme.example", AccountRole.Member)], members.Select(m => (m.Email, m.Role)));
-        Assert.True((await _db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("help@bizkeys.example"))!.IsSupport);
+        Assert.True((await Db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("help@bizkeys.example"))!.IsSupport);
     }
 
     [Theory]
@@ -46,15 +41,15 @@ public class UsersCommandTests : IAsyncLifetime
         Assert.Equal(expectedExit, exit);
         Assert.Equal("", output);
         Assert.Contains(message, error);
-        Assert.Null(await _db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("a@example.com"));
-        Assert.Null(await _db.Accounts.FindByNameAsync("Brand New"));
+        Assert.Null(await Db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync("a@example.com"));
+        Assert.Null(await Db.Accounts.FindByNameAsync("Brand New"));
     }
 
     private async Task<(int Exit, string Output, string Error)> Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await CommandLine.RunAsync(_db.Services, args, output, error);
+        var exit = await CommandLine.RunAsync(Db.Services, args, output, error);
         return (exit, output.ToString().Replace("\r", ""), error.ToString());
     }
 }

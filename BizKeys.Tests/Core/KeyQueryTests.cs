@@ -7,25 +7,20 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Core;
 
-public class KeyQueryTests : IAsyncLifetime
+public class KeyQueryTests : DatabaseTest
 {
-    private TestDatabase _db = default!;
-
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
-
-    public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
     public async Task Pages_hold_the_requested_rows_newest_first_and_the_total()
     {
         for (var i = 1; i <= 60; i++)
         {
-            await _db.CreateKeyAsync($"Key {i:00}");
-            _db.Time.Advance(TimeSpan.FromMinutes(1));
+            await Db.CreateKeyAsync($"Key {i:00}");
+            Db.Time.Advance(TimeSpan.FromMinutes(1));
         }
 
-        var first = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { PageSize = 25 }, _db.Owner);
-        var third = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { PageSize = 25, Page = 2 }, _db.Owner);
+        var first = await Db.Keys.QueryAsync(new KeyQuery(Db.Account.Id) { PageSize = 25 }, Db.Owner);
+        var third = await Db.Keys.QueryAsync(new KeyQuery(Db.Account.Id) { PageSize = 25, Page = 2 }, Db.Owner);
 
         Assert.Equal(60, first.TotalCount);
         Assert.Equal(25, first.Items.Count);
@@ -37,60 +32,60 @@ public class KeyQueryTests : IAsyncLifetime
     [Fact]
     public async Task Search_finds_names_ignoring_case_and_keys_by_prefix()
     {
-        var crm = await _db.CreateKeyAsync("CRM sync");
-        await _db.CreateKeyAsync("Büro Köln");
-        await _db.CreateKeyAsync("Production bot");
+        var crm = await Db.CreateKeyAsync("CRM sync");
+        await Db.CreateKeyAsync("Büro Köln");
+        await Db.CreateKeyAsync("Production bot");
 
-        Assert.Equal(["CRM sync"], await Names(new KeyQuery(_db.Account.Id) { Search = "crm" }));
-        Assert.Equal(["Büro Köln"], await Names(new KeyQuery(_db.Account.Id) { Search = "KÖLN" }));
-        Assert.Equal(["CRM sync"], await Names(new KeyQuery(_db.Account.Id) { Search = crm.Key.Key[..10] }));
-        Assert.Empty(await Names(new KeyQuery(_db.Account.Id) { Search = "%" }));
+        Assert.Equal(["CRM sync"], await Names(new KeyQuery(Db.Account.Id) { Search = "crm" }));
+        Assert.Equal(["Büro Köln"], await Names(new KeyQuery(Db.Account.Id) { Search = "KÖLN" }));
+        Assert.Equal(["CRM sync"], await Names(new KeyQuery(Db.Account.Id) { Search = crm.Key.Key[..10] }));
+        Assert.Empty(await Names(new KeyQuery(Db.Account.Id) { Search = "%" }));
     }
 
     [Fact]
     public async Task Status_and_environment_filters_pick_the_right_rows()
     {
-        await _db.CreateKeyAsync("Active one");
-        var soon = _db.NewKey("Expiring one");
-        soon.ExpiresAt = _db.Now.AddDays(1);
-        await _db.Keys.CreateAsync(soon, _db.Owner);
-        var revoked = await _db.CreateKeyAsync("Revoked one");
-        await _db.Keys.RevokeAsync(_db.Account.Id, revoked.Key.Key, _db.Owner);
-        var staging = _db.NewKey("Staging one");
+        await Db.CreateKeyAsync("Active one");
+        var soon = Db.NewKey("Expiring one");
+        soon.ExpiresAt = Db.Now.AddDays(1);
+        await Db.Keys.CreateAsync(soon, Db.Owner);
+        var revoked = await Db.CreateKeyAsync("Revoked one");
+        await Db.Keys.RevokeAsync(Db.Account.Id, revoked.Key.Key, Db.Owner);
+        var staging = Db.NewKey("Staging one");
         staging.Environment = "Staging";
-        await _db.Keys.CreateAsync(staging, _db.Owner);
-        _db.Time.Advance(TimeSpan.FromDays(2));
+        await Db.Keys.CreateAsync(staging, Db.Owner);
+        Db.Time.Advance(TimeSpan.FromDays(2));
 
-        Assert.Equal(["Active one", "Staging one"], await Names(new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Active }));
-        Assert.Equal(["Expiring one"], await Names(new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Expired }));
-        Assert.Equal(["Revoked one"], await Names(new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Revoked }));
-        Assert.Equal(["Staging one"], await Names(new KeyQuery(_db.Account.Id) { Environment = "Staging" }));
-        Assert.Equal(4, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner)).TotalCount);
+        Assert.Equal(["Active one", "Staging one"], await Names(new KeyQuery(Db.Account.Id) { Status = ApiKeyStatus.Active }));
+        Assert.Equal(["Expiring one"], await Names(new KeyQuery(Db.Account.Id) { Status = ApiKeyStatus.Expired }));
+        Assert.Equal(["Revoked one"], await Names(new KeyQuery(Db.Account.Id) { Status = ApiKeyStatus.Revoked }));
+        Assert.Equal(["Staging one"], await Names(new KeyQuery(Db.Account.Id) { Environment = "Staging" }));
+        Assert.Equal(4, (await Db.Keys.QueryAsync(new KeyQuery(Db.Account.Id), Db.Owner)).TotalCount);
     }
 
     [Fact]
     public async Task Sorting_by_name_and_by_status_works_both_ways()
     {
-        await _db.CreateKeyAsync("beta");
-        var revoked = await _db.CreateKeyAsync("Alpha");
-        await _db.CreateKeyAsync("gamma");
-        await _db.Keys.RevokeAsync(_db.Account.Id, revoked.Key.Key, _db.Owner);
+        await Db.CreateKeyAsync("beta");
+        var revoked = await Db.CreateKeyAsync("Alpha");
+        await Db.CreateKeyAsync("gamma");
+        await Db.Keys.RevokeAsync(Db.Account.Id, revoked.Key.Key, Db.Owner);
 
-        Assert.Equal(["Alpha", "beta", "gamma"], await InOrder(new KeyQuery(_db.Account.Id) { SortBy = KeySort.Name, Descending = false }));
-        Assert.Equal(["gamma", "beta", "Alpha"], await InOrder(new KeyQuery(_db.Account.Id) { SortBy = KeySort.Name, Descending = true }));
-        Assert.Equal("Alpha", (await InOrder(new KeyQuery(_db.Account.Id) { SortBy = KeySort.Status, Descending = true }))[0]);
+        Assert.Equal(["Alpha", "beta", "gamma"], await InOrder(new KeyQuery(Db.Account.Id) { SortBy = KeySort.Name, Descending = false }));
+        Assert.Equal(["gamma", "beta", "Alpha"], await InOrder(new KeyQuery(Db.Account.Id) { SortBy = KeySort.Name, Descending = true }));
+        Assert.Equal("Alpha", (await InOrder(new KeyQuery(Db.Account.Id) { SortBy = KeySort.Status, Descending = true }))[0]);
     }
 
     [Fact]
     public async Task Other_accounts_keys_never_appear()
     {
-        await _db.CreateKeyAsync("Mine");
-        var other = await _db.Accounts.EnsureAsync("Other Business");
-        var request = _db.NewKey("Theirs");
+        await Db.CreateKeyAsync("Mine");
+        var other = await Db.Accounts.EnsureAsync("Other Business");
+        var request = Db.NewKey("Theirs");
         request.AccountId = other.Id;
-        await _db.Keys.CreateAsync(request, Actor.CommandLine);
+        await Db.Keys.CreateAsync(request, Actor.CommandLine);
 
-        Assert.Equal(["Mine"], await Names(new KeyQuery(_db.Account.Id)));
+        Assert.Equal(["Mine"], await Names(new KeyQuery(Db.Account.Id)));
         Assert.Equal(["Theirs"], await Names(new KeyQuery(other.Id), Actor.CommandLine));
         await Assert.ThrowsAsync<BizKeys.Core.Accounts.AccountNotFoundException>(() => Names(new KeyQuery(other.Id)));
     }
@@ -98,11 +93,11 @@ public class KeyQueryTests : IAsyncLifetime
     [Fact]
     public async Task Filtering_sorting_and_paging_are_translated_to_sql()
     {
-        var query = new KeyQuery(_db.Account.Id) { Search = "crm", Status = ApiKeyStatus.Active, Environment = "Production", SortBy = KeySort.LastUsedAt };
-        var factory = _db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>();
+        var query = new KeyQuery(Db.Account.Id) { Search = "crm", Status = ApiKeyStatus.Active, Environment = "Production", SortBy = KeySort.LastUsedAt };
+        var factory = Db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>();
         await using var context = await factory.CreateDbContextAsync();
 
-        var sql = KeyQueries.Sort(KeyQueries.Filter(context.ApiKeys, query, _db.Now), query.SortBy, true, _db.Now)
+        var sql = KeyQueries.Sort(KeyQueries.Filter(context.ApiKeys, query, Db.Now), query.SortBy, true, Db.Now)
             .Skip(25).Take(25).ToQueryString();
 
         Assert.Contains("WHERE", sql);
@@ -114,7 +109,7 @@ public class KeyQueryTests : IAsyncLifetime
 
     /// <summary>The names on the first page, in the order the query returned them.</summary>
     private async Task<string[]> InOrder(KeyQuery query, Actor? actor = null) =>
-        [.. (await _db.Keys.QueryAsync(query, actor ?? _db.Owner)).Items.Select(k => k.Name)];
+        [.. (await Db.Keys.QueryAsync(query, actor ?? Db.Owner)).Items.Select(k => k.Name)];
 
     /// <summary>The names on the first page, alphabetically, for comparing which rows matched.</summary>
     private async Task<string[]> Names(KeyQuery query, Actor? actor = null) => [.. (await InOrder(query, actor)).Order(StringComparer.Ordinal)];

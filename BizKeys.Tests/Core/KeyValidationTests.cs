@@ -6,13 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Core;
 
-public class KeyValidationTests : IAsyncLifetime
+public class KeyValidationTests : DatabaseTest
 {
-    private TestDatabase _db = default!;
-
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
-
-    public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Theory]
     [InlineData("Production bot")]
@@ -47,7 +42,7 @@ public class KeyValidationTests : IAsyncLifetime
     [Fact]
     public async Task Duplicate_names_that_differ_only_in_case_are_refused()
     {
-        await _db.CreateKeyAsync("CRM Sync");
+        await Db.CreateKeyAsync("CRM Sync");
 
         Assert.Equal(["Another key in this account is already named \"crm sync\"."], await ErrorsFor(r => r.Name = "crm sync"));
         Assert.Equal(["Another key in this account is already named \"CRM SYNC\"."], await ErrorsFor(r => r.Name = " CRM SYNC "));
@@ -56,8 +51,8 @@ public class KeyValidationTests : IAsyncLifetime
     [Fact]
     public async Task The_same_name_in_another_account_is_fine()
     {
-        await _db.CreateKeyAsync("CRM Sync");
-        var other = await _db.Accounts.EnsureAsync("Other Business");
+        await Db.CreateKeyAsync("CRM Sync");
+        var other = await Db.Accounts.EnsureAsync("Other Business");
 
         Assert.Empty(await ErrorsFor(r => { r.Name = "CRM Sync"; r.AccountId = other.Id; }));
     }
@@ -65,10 +60,10 @@ public class KeyValidationTests : IAsyncLifetime
     [Fact]
     public async Task Editing_a_key_without_renaming_it_does_not_clash_with_itself()
     {
-        var issued = await _db.CreateKeyAsync("CRM Sync");
-        var edit = UpdateKeyRequest.From(issued.Key, _db.Account.Id);
+        var issued = await Db.CreateKeyAsync("CRM Sync");
+        var edit = UpdateKeyRequest.From(issued.Key, Db.Account.Id);
         edit.Name = "crm sync";
-        var validator = _db.Services.GetRequiredService<IValidator<UpdateKeyRequest>>();
+        var validator = Db.Services.GetRequiredService<IValidator<UpdateKeyRequest>>();
 
         Assert.True((await validator.ValidateAsync(edit)).IsValid);
     }
@@ -76,12 +71,12 @@ public class KeyValidationTests : IAsyncLifetime
     [Fact]
     public async Task Creating_a_duplicate_through_the_service_saves_nothing()
     {
-        await _db.CreateKeyAsync("CRM Sync");
+        await Db.CreateKeyAsync("CRM Sync");
 
-        var error = await Assert.ThrowsAsync<ValidationException>(() => _db.CreateKeyAsync("crm sync"));
+        var error = await Assert.ThrowsAsync<ValidationException>(() => Db.CreateKeyAsync("crm sync"));
 
         Assert.Contains(error.Errors, e => e.PropertyName == "Name");
-        var page = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner);
+        var page = await Db.Keys.QueryAsync(new KeyQuery(Db.Account.Id), Db.Owner);
         Assert.Equal(1, page.TotalCount);
     }
 
@@ -101,10 +96,10 @@ public class KeyValidationTests : IAsyncLifetime
     public async Task Expiry_must_be_in_the_future_and_within_ten_years()
     {
         Assert.Empty(await ErrorsFor(r => r.ExpiresAt = null));
-        Assert.Empty(await ErrorsFor(r => r.ExpiresAt = _db.Now.AddMinutes(1)));
-        Assert.Equal(["Choose an expiry date in the future."], await ErrorsFor(r => r.ExpiresAt = _db.Now));
-        Assert.Equal(["Choose an expiry date in the future."], await ErrorsFor(r => r.ExpiresAt = _db.Now.AddDays(-1)));
-        Assert.Equal(["Choose an expiry date within 10 years."], await ErrorsFor(r => r.ExpiresAt = _db.Now.AddYears(11)));
+        Assert.Empty(await ErrorsFor(r => r.ExpiresAt = Db.Now.AddMinutes(1)));
+        Assert.Equal(["Choose an expiry date in the future."], await ErrorsFor(r => r.ExpiresAt = Db.Now));
+        Assert.Equal(["Choose an expiry date in the future."], await ErrorsFor(r => r.ExpiresAt = Db.Now.AddDays(-1)));
+        Assert.Equal(["Choose an expiry date within 10 years."], await ErrorsFor(r => r.ExpiresAt = Db.Now.AddYears(11)));
     }
 
     [Theory]
@@ -158,16 +153,16 @@ public class KeyValidationTests : IAsyncLifetime
     [InlineData(10081, false)]
     public async Task Grace_must_be_within_the_configured_choices(int minutes, bool valid)
     {
-        var validator = _db.Services.GetRequiredService<IValidator<RotateKeyRequest>>();
-        var result = await validator.ValidateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = "bk_x", GraceMinutes = minutes });
+        var validator = Db.Services.GetRequiredService<IValidator<RotateKeyRequest>>();
+        var result = await validator.ValidateAsync(new RotateKeyRequest { AccountId = Db.Account.Id, Key = "bk_x", GraceMinutes = minutes });
         Assert.Equal(valid, result.IsValid);
     }
 
     private async Task<string[]> ErrorsFor(Action<CreateKeyRequest> change)
     {
-        var request = _db.NewKey();
+        var request = Db.NewKey();
         change(request);
-        var validator = _db.Services.GetRequiredService<IValidator<CreateKeyRequest>>();
+        var validator = Db.Services.GetRequiredService<IValidator<CreateKeyRequest>>();
         var result = await validator.ValidateAsync(request);
         return [.. result.Errors.Select(e => e.ErrorMessage)];
     }

@@ -4,6 +4,7 @@ using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
 using BizKeys.Core.Users;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -77,6 +78,14 @@ public sealed class TestDatabase : IAsyncDisposable
     };
 
     public Task<IssuedSecret> CreateKeyAsync(string name = "Production bot") => Keys.CreateAsync(NewKey(name), Owner);
+
+    /// <summary>The stored key row itself (digests included), as the database holds it.</summary>
+    public async Task<ApiKey> LoadKeyAsync(string key)
+    {
+        var factory = _services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>();
+        await using var context = await factory.CreateDbContextAsync();
+        return await context.ApiKeys.AsNoTracking().SingleAsync(k => k.Key == key);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -95,7 +95,7 @@ public class KeyGridJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
 
     private static async Task ChooseAsync(IPage page, string label, string option)
     {
-        await page.Locator(".mud-select", new() { Has = page.GetByText(label, new() { Exact = true }) }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Combobox, new() { Name = label }).ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = option }).First.ClickAsync();
     }
 }

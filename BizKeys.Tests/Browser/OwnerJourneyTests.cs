@@ -95,11 +95,31 @@ public partial class OwnerJourneyTests(BrowserApp browser) : IClassFixture<Brows
         await Expect(page.GetByTestId("status")).ToHaveTextAsync("Revoked");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToHaveCountAsync(0);
 
-        // The key's own page shows it, without any secret.
+        // The key's own page shows it and its history, without any secret.
         await page.GetByTestId("key-name").ClickAsync();
         await Expect(page.GetByTestId("detail-key")).ToHaveTextAsync(created.Key);
+        await Expect(page.GetByTestId("key-history")).ToContainTextAsync("Key revoked");
+        await Expect(page.GetByTestId("key-history")).ToContainTextAsync("Name: Production bot → Production bot (EU)");
         await BrowserApp.ScreenshotAsync(page, "key-details");
         await AssertSecretAbsentAsync(page, rotated.Secret);
+
+        // The audit log lists every step and filters by event.
+        await BrowserApp.GoToAsync(page, "/settings/audit-log");
+        var audit = page.GetByTestId("audit-grid");
+        await Expect(audit).ToContainTextAsync("Key created");
+        await Expect(audit).ToContainTextAsync("Key rotated");
+        await Expect(audit).ToContainTextAsync(BrowserApp.OwnerEmail);
+        await BrowserApp.ScreenshotAsync(page, "audit-log");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Event" }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Key revoked" }).First.ClickAsync();
+        await Expect(audit.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(audit).ToContainTextAsync("Revoked \"Production bot (EU)\"");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-csv").ClickAsync());
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("time_utc,actor,ip,action,target,summary", csv);
+        Assert.Contains("key.revoked", csv);
+        Assert.DoesNotContain("key.created", csv);
+        Assert.DoesNotContain(created.Secret, csv);
         await page.Context.CloseAsync();
     }
 

@@ -175,6 +175,23 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Someone_removed_while_the_page_is_open_is_told_so_and_sees_nothing_more()
+    {
+        await Users.CreateWithRoleAsync("leaver@example.com", BrowserApp.Password, "Member", BrowserApp.AccountName, Actor.CommandLine);
+        var page = await browser.OpenAsync("/settings/api-keys", "leaver@example.com");
+        await Expect(page.GetByTestId("read-only")).ToBeVisibleAsync();
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var leaver = (await Users.FindByEmailAsync("leaver@example.com"))!;
+
+        await browser.Services.GetRequiredService<MemberService>().RemoveAsync(account.Id, leaver.Id, Actor.CommandLine);
+        await page.GetByPlaceholder("Search by name or key").FillAsync("anything");
+
+        await Expect(page.GetByTestId("page-error")).ToContainTextAsync("You no longer have access to this account.");
+        await Expect(page.GetByTestId("key-name")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
     [GeneratedRegex("bks_[0-9A-Za-z]{46}")]
     private static partial Regex AnySecret();
 }

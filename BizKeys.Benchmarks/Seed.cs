@@ -23,5 +23,7 @@ public static class Seed
             }
             await db.SaveChangesAsync();
         }
+        await using var counter = await factory.CreateDbContextAsync();
+        await counter.Accounts.Where(a => a.Id == accountId).ExecuteUpdateAsync(a => a.SetProperty(x => x.KeyCount, x => x.KeyCount + count));
     }
 }

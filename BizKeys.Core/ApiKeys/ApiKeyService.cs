@@ -36,7 +36,13 @@ public sealed partial class ApiKeyService(
         var key = ApiKey.Create(request.AccountId, request.ToDetails(), KeyFormat.NewKey(), secret, Now, actor);
         db.ApiKeys.Add(key);
         Audit(db, key, actor, AuditActions.KeyCreated, KeyAuditSummary.Describe(key));
-        await SaveAsync(db, key, ct);
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await SaveAsync(db, key, ct);
+            await db.Accounts.Where(a => a.Id == key.AccountId)
+                .ExecuteUpdateAsync(a => a.SetProperty(x => x.KeyCount, x => x.KeyCount + 1), ct);
+            await transaction.CommitAsync(ct);
+        }
         LogCreated(key.Key, key.AccountId, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
     }
@@ -103,7 +109,10 @@ public sealed partial class ApiKeyService(
         var pageIndex = Math.Max(query.Page, 0);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now);
-        var total = await keys.CountAsync(ct);
+        // Unfiltered, the account's own key count answers at once; a filter needs a real count.
+        var total = KeyQueries.IsUnfiltered(query)
+            ? await db.Accounts.Where(a => a.Id == query.AccountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct)
+            : await keys.CountAsync(ct);
         var rows = await KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
             .Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);

@@ -50,7 +50,25 @@ public static class KeyFormat
         return rest[SecretRandomLength..].SequenceEqual(expected);
     }
 
-    public static byte[] Digest(string secret) => SHA256.HashData(Encoding.ASCII.GetBytes(secret));
+    public static byte[] Digest(string secret)
+    {
+        var digest = new byte[DigestLength];
+        Digest(secret, digest);
+        return digest;
+    }
+
+    /// <summary>The digest without allocating: for the verification hot path.</summary>
+    public static void Digest(ReadOnlySpan<char> secret, Span<byte> destination)
+    {
+        if (secret.Length > SecretLength)
+        {
+            SHA256.HashData(Encoding.ASCII.GetBytes(secret.ToString()), destination);
+            return;
+        }
+        Span<byte> ascii = stackalloc byte[SecretLength];
+        var length = Encoding.ASCII.GetBytes(secret, ascii);
+        SHA256.HashData(ascii[..length], destination);
+    }
 
     public static bool DigestMatches(ReadOnlySpan<byte> presented, ReadOnlySpan<byte> stored) =>
         stored.Length == DigestLength && CryptographicOperations.FixedTimeEquals(presented, stored);

@@ -24,6 +24,9 @@ internal static class KeyQueries
         return keys;
     }
 
+    public static bool IsUnfiltered(KeyQuery query) =>
+        string.IsNullOrWhiteSpace(query.Search) && query.Status is null && string.IsNullOrEmpty(query.Environment);
+
     public static IQueryable<ApiKey> Sort(IQueryable<ApiKey> keys, KeySort sort, bool descending, DateTime now)
     {
         var ordered = sort switch

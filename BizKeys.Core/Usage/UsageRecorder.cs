@@ -26,7 +26,9 @@ public sealed class UsageRecorder(TimeProvider time)
         if (reason is null)
         {
             Interlocked.Increment(ref counters.Success);
-            _lastUse[key.Id] = new LastUse(now, ip?.ToString());
+            // "Last used" need only be true to the second: a busy key does not rewrite it on every request.
+            if (!_lastUse.TryGetValue(key.Id, out var last) || now - last.At >= TimeSpan.FromSeconds(1) || !Equals(last.Ip, ip))
+                _lastUse[key.Id] = new LastUse(now, ip);
             return;
         }
         Interlocked.Increment(ref counters.Failures[(int)reason.Value]);
@@ -54,7 +56,7 @@ public sealed class UsageRecorder(TimeProvider time)
         foreach (var entry in _lastUse)
         {
             if (_lastUse.TryRemove(entry))
-                lastUses.Add((entry.Key, entry.Value.At, entry.Value.Ip));
+                lastUses.Add((entry.Key, entry.Value.At, entry.Value.Ip?.ToString()));
         }
         var failed = new List<KeyFailure>();
         while (_failures.TryDequeue(out var failure))
@@ -73,7 +75,10 @@ public sealed class UsageRecorder(TimeProvider time)
                 Interlocked.Add(ref counters.Failures[i], failures[i]);
         }
         foreach (var (keyId, at, ip) in batch.LastUses)
-            _lastUse.AddOrUpdate(keyId, new LastUse(at, ip), (_, existing) => existing.At >= at ? existing : new LastUse(at, ip));
+        {
+            var address = ip is null ? null : IPAddress.Parse(ip);
+            _lastUse.AddOrUpdate(keyId, new LastUse(at, address), (_, existing) => existing.At >= at ? existing : new LastUse(at, address));
+        }
         foreach (var failure in batch.Failures)
             _failures.Enqueue(failure);
     }
@@ -86,7 +91,7 @@ public sealed class UsageRecorder(TimeProvider time)
         public readonly long[] Failures = new long[reasons];
     }
 
-    private sealed record LastUse(DateTime At, string? Ip);
+    private sealed record LastUse(DateTime At, IPAddress? Ip);
 }
 
 public sealed record UsageBatch(

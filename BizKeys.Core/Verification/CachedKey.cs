@@ -8,6 +8,9 @@ public sealed class CachedKey
 {
     public required Guid Id { get; init; }
     public required Guid AccountId { get; init; }
+    /// <summary>Formatted once: every authenticated request puts it in a claim.</summary>
+    public string AccountIdText => _accountIdText ??= AccountId.ToString();
+    private string? _accountIdText;
     public required string AccountName { get; init; }
     public required string Key { get; init; }
     public required string Name { get; init; }

@@ -26,13 +26,18 @@ public static class CredentialReader
 
     public static Credentials Read(HttpRequest request)
     {
-        foreach (var name in QueryNames)
+        if (request.QueryString.HasValue)
         {
-            if (request.Query.ContainsKey(name))
-                return new(CredentialStatus.InQueryString);
+            foreach (var name in QueryNames)
+            {
+                if (request.Query.ContainsKey(name))
+                    return new(CredentialStatus.InQueryString);
+            }
         }
         var authorization = request.Headers.Authorization;
-        var hasBasic = authorization.Count > 0 && authorization.Any(v => v?.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) == true);
+        var hasBasic = false;
+        foreach (var value in authorization)
+            hasBasic |= value?.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) == true;
         var keyHeader = request.Headers[KeyHeader];
         var secretHeader = request.Headers[SecretHeader];
         var hasHeaders = keyHeader.Count > 0 || secretHeader.Count > 0;

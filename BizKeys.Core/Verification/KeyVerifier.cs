@@ -41,7 +41,8 @@ public sealed class KeyVerifier(IDbContextFactory<BizKeysDbContext> dbFactory, K
             return Invalid(FailureReason.UnknownKey, null);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var digest = KeyFormat.Digest(secret);
+        Span<byte> digest = stackalloc byte[KeyFormat.DigestLength];
+        KeyFormat.Digest(secret, digest);
         var matches = KeyFormat.DigestMatches(digest, cached.SecretHash)
             | (cached.PreviousSecretHash is { } previous && cached.PreviousSecretExpiresAt > now && KeyFormat.DigestMatches(digest, previous));
         if (!matches)

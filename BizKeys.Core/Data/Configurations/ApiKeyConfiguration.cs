@@ -22,6 +22,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasIndex(k => new { k.AccountId, k.NormalizedName }).IsUnique().HasFilter("\"RevokedAt\" IS NULL");
         // The grid's default order (newest first, id as tie-breaker) straight from the index, without a sort.
         builder.HasIndex(k => new { k.AccountId, k.CreatedAt, k.Id });
+        // Support's "recently used keys" across every account.
+        builder.HasIndex(k => k.LastUsedAt);
 
         builder.Property(k => k.Environment).HasMaxLength(ApiKey.EnvironmentMaxLength);
         builder.Property(k => k.SecretHash).HasMaxLength(KeyFormat.DigestLength);

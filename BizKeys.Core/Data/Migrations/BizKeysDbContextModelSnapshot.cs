@@ -25,6 +25,9 @@ namespace BizKeys.Core.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("KeyCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -155,6 +158,8 @@ namespace BizKeys.Core.Data.Migrations
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("LastUsedAt");
 
                     b.HasIndex("AccountId", "NormalizedName")
                         .IsUnique()

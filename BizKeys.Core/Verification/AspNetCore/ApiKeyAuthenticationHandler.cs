@@ -37,13 +37,14 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(result.Code);
 
         var key = result.Key!;
-        var claims = new List<Claim>
+        var claims = new List<Claim>(3 + key.Permissions.Count)
         {
             new(ClaimTypes.NameIdentifier, key.Key),
             new(ApiKeyDefaults.KeyClaim, key.Key),
-            new(ApiKeyDefaults.AccountClaim, key.AccountId.ToString()),
+            new(ApiKeyDefaults.AccountClaim, key.AccountIdText),
         };
-        claims.AddRange(key.Permissions.Select(p => new Claim(ApiKeyDefaults.PermissionClaim, p)));
+        foreach (var permission in key.Permissions)
+            claims.Add(new Claim(ApiKeyDefaults.PermissionClaim, permission));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BizKeys.Core.Data.Migrations
 {
     [DbContext(typeof(BizKeysDbContext))]
-    [Migration("20261127045847_SignInMembersAudit")]
-    partial class SignInMembersAudit
+    [Migration("20261127055454_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -27,6 +27,9 @@ namespace BizKeys.Core.Data.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("KeyCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -159,11 +162,13 @@ namespace BizKeys.Core.Data.Migrations
                     b.HasIndex("Key")
                         .IsUnique();
 
-                    b.HasIndex("AccountId", "CreatedAt");
+                    b.HasIndex("LastUsedAt");
 
                     b.HasIndex("AccountId", "NormalizedName")
                         .IsUnique()
                         .HasFilter("\"RevokedAt\" IS NULL");
+
+                    b.HasIndex("AccountId", "CreatedAt", "Id");
 
                     b.ToTable("ApiKeys");
                 });
@@ -213,6 +218,75 @@ namespace BizKeys.Core.Data.Migrations
                     b.HasIndex("AccountId", "Target");
 
                     b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Usage.KeyFailure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("KeyId", "At");
+
+                    b.ToTable("KeyFailures");
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Usage.UsageBucket", b =>
+                {
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HourStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Expired")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IpNotAllowed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Malformed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MissingPermission")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RateLimited")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revoked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Success")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WrongSecret")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("KeyId", "HourStart");
+
+                    b.HasIndex("HourStart");
+
+                    b.ToTable("UsageBuckets");
                 });
 
             modelBuilder.Entity("BizKeys.Core.Users.BizKeysUser", b =>
@@ -437,6 +511,24 @@ namespace BizKeys.Core.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Usage.KeyFailure", b =>
+                {
+                    b.HasOne("BizKeys.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Usage.UsageBucket", b =>
+                {
+                    b.HasOne("BizKeys.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

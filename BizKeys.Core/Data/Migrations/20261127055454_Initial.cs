@@ -6,11 +6,25 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace BizKeys.Core.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class SignInMembersAudit : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "Accounts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    KeyCount = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Accounts", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
@@ -71,6 +85,45 @@ namespace BizKeys.Core.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApiKeys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", unicode: false, maxLength: 27, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Environment = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Permissions = table.Column<string>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    IpAllowlist = table.Column<string>(type: "TEXT", nullable: false),
+                    RateLimitPerMinute = table.Column<int>(type: "INTEGER", nullable: true),
+                    SecretHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    SecretHint = table.Column<string>(type: "TEXT", maxLength: 4, nullable: false),
+                    PreviousSecretHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: true),
+                    PreviousSecretExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastRotatedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastUsedIp = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RevokedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiKeys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiKeys_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -205,6 +258,83 @@ namespace BizKeys.Core.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "KeyFailures",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Ip = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KeyFailures", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_KeyFailures_ApiKeys_KeyId",
+                        column: x => x.KeyId,
+                        principalTable: "ApiKeys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "UsageBuckets",
+                columns: table => new
+                {
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    HourStart = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Success = table.Column<long>(type: "INTEGER", nullable: false),
+                    Malformed = table.Column<long>(type: "INTEGER", nullable: false),
+                    WrongSecret = table.Column<long>(type: "INTEGER", nullable: false),
+                    Expired = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revoked = table.Column<long>(type: "INTEGER", nullable: false),
+                    IpNotAllowed = table.Column<long>(type: "INTEGER", nullable: false),
+                    RateLimited = table.Column<long>(type: "INTEGER", nullable: false),
+                    MissingPermission = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsageBuckets", x => new { x.KeyId, x.HourStart });
+                    table.ForeignKey(
+                        name: "FK_UsageBuckets_ApiKeys_KeyId",
+                        column: x => x.KeyId,
+                        principalTable: "ApiKeys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Accounts_Name",
+                table: "Accounts",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_AccountId_CreatedAt_Id",
+                table: "ApiKeys",
+                columns: new[] { "AccountId", "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_AccountId_NormalizedName",
+                table: "ApiKeys",
+                columns: new[] { "AccountId", "NormalizedName" },
+                unique: true,
+                filter: "\"RevokedAt\" IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Key",
+                table: "ApiKeys",
+                column: "Key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_LastUsedAt",
+                table: "ApiKeys",
+                column: "LastUsedAt");
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -254,9 +384,24 @@ namespace BizKeys.Core.Data.Migrations
                 columns: new[] { "AccountId", "Target" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_KeyFailures_At",
+                table: "KeyFailures",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_KeyFailures_KeyId_At",
+                table: "KeyFailures",
+                columns: new[] { "KeyId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Memberships_UserId",
                 table: "Memberships",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageBuckets_HourStart",
+                table: "UsageBuckets",
+                column: "HourStart");
         }
 
         /// <inheritdoc />
@@ -281,13 +426,25 @@ namespace BizKeys.Core.Data.Migrations
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "KeyFailures");
+
+            migrationBuilder.DropTable(
                 name: "Memberships");
+
+            migrationBuilder.DropTable(
+                name: "UsageBuckets");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "ApiKeys");
+
+            migrationBuilder.DropTable(
+                name: "Accounts");
         }
     }
 }

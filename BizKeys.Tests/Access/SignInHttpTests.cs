@@ -77,6 +77,9 @@ public class SignInHttpTests
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("http://localhost/settings/api-keys", response.Headers.Location?.ToString());
+        var again = await client.GetAsync("/login");
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode); // already signed in: straight on to the keys
+        Assert.Equal("http://localhost/settings/api-keys", again.Headers.Location?.ToString());
     }
 
     [Fact]

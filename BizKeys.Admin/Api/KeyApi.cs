@@ -19,7 +19,7 @@ public static class KeyApi
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiErrors>().WithTags("API keys");
 
-        api.MapGet("/me", (ClaimsPrincipal user, KeyCache cache, HttpContext http) =>
+        api.MapGet("/me", (HttpContext http) =>
         {
             var key = http.Features.Get<ApiKeyFeature>()!.Result!.Key!;
             return Results.Ok(new MeDto(key.Key, key.Name, key.AccountName, key.Environment, [.. key.Permissions.Order(StringComparer.Ordinal)], key.ExpiresAt));

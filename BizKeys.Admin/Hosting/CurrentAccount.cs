@@ -29,16 +29,10 @@ public sealed class CurrentAccount(AuthenticationStateProvider authentication, A
         if (_session is not null)
             return _session;
         var principal = (await authentication.GetAuthenticationStateAsync()).User;
-        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
-        if (id is null)
+        if (SignedInActor.From(principal, client.Ip) is not { UserId: { } userId } actor)
             return null;
-        var userId = Guid.Parse(id);
-        var user = await users.FindByEmailAsync(principal.Identity!.Name!, ct);
-        var isSupport = principal.HasClaim(SupportClaims.ClaimType, "true");
-        var choices = await accounts.ForUserAsync(userId, ct);
-        var current = choices.FirstOrDefault(a => a.Id == user?.LastAccountId) ?? choices.FirstOrDefault();
-        var email = principal.Identity.Name!;
-        _session = new Session(Actor.User(userId, email, isSupport, client.Ip), userId, email, isSupport, choices, current);
+        var (choices, current) = await accounts.ChoicesAsync(userId, ct);
+        _session = new Session(actor, userId, actor.Name, actor.IsSupport, choices, current);
         return _session;
     }
 

@@ -21,7 +21,7 @@ public static class AccountEndpoints
 
         app.MapGet("/support/usage/export.csv", async (HttpContext http, ClaimsPrincipal user, BizKeys.Core.Usage.UsageService usage, TimeProvider time, int? hours, CancellationToken ct) =>
         {
-            var actor = Actor.User(Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!), user.Identity!.Name!, isSupport: true, http.Connection.RemoteIpAddress?.ToString());
+            var actor = SignedInActor.From(user, http.Connection.RemoteIpAddress?.ToString())!;
             var since = time.GetUtcNow().UtcDateTime.AddHours(-Math.Clamp(hours ?? 24, 1, 24 * 90));
             var traffic = await usage.TopKeysAsync(actor, since, ct);
             http.Response.ContentType = "text/csv; charset=utf-8";
@@ -32,15 +32,12 @@ public static class AccountEndpoints
         }).RequireAuthorization(SupportClaims.Policy);
 
         app.MapGet("/settings/audit-log/export.csv", async (HttpContext http, ClaimsPrincipal user, AccountService accounts,
-            UserDirectory users, AuditLog audit, string? action, string? search, string? target, CancellationToken ct) =>
+            AuditLog audit, string? action, string? search, string? target, CancellationToken ct) =>
         {
-            var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
-            var me = await users.FindByEmailAsync(user.Identity!.Name!, ct);
-            var choices = await accounts.ForUserAsync(userId, ct);
-            var account = choices.FirstOrDefault(a => a.Id == me?.LastAccountId) ?? choices.FirstOrDefault();
+            var actor = SignedInActor.From(user, http.Connection.RemoteIpAddress?.ToString())!;
+            var (_, account) = await accounts.ChoicesAsync(actor.UserId!.Value, ct);
             if (account is null)
                 return Results.NotFound();
-            var actor = Actor.User(userId, user.Identity.Name!, user.HasClaim(SupportClaims.ClaimType, "true"), http.Connection.RemoteIpAddress?.ToString());
             var query = new AuditQuery(account.Id) { Action = action, Search = search, Target = target };
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"bizkeys-audit-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";

@@ -16,6 +16,13 @@ public enum AccountNeed
 /// </summary>
 public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
 {
+    /// <exception cref="AccessDeniedException">The actor is not BizKeys support staff (or the system).</exception>
+    public static void RequireSupport(Actor actor)
+    {
+        if (!actor.IsSupport && !actor.IsSystem)
+            throw new AccessDeniedException("Only BizKeys support staff can see other accounts.");
+    }
+
     public async Task<AccountRole?> RoleAsync(Guid userId, Guid accountId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

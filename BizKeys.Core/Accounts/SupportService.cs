@@ -19,7 +19,7 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
 
     public async Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(Actor actor, string? search = null, CancellationToken ct = default)
     {
-        RequireSupport(actor);
+        AccountAccess.RequireSupport(actor);
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var accounts = db.Accounts.AsNoTracking();
@@ -36,7 +36,7 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
     /// <summary>Keys across every account, most recently used first (usage counts arrive with request tracking).</summary>
     public async Task<IReadOnlyList<KeyUsageRow>> RecentKeyUseAsync(Actor actor, int take = 100, CancellationToken ct = default)
     {
-        RequireSupport(actor);
+        AccountAccess.RequireSupport(actor);
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.ApiKeys.AsNoTracking()
@@ -48,7 +48,7 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
     /// <summary>Records why a support person opens an account. Required before they see its keys.</summary>
     public async Task<Account> OpenAccountAsync(Guid accountId, string reason, Actor actor, CancellationToken ct = default)
     {
-        RequireSupport(actor);
+        AccountAccess.RequireSupport(actor);
         var trimmed = reason.Trim();
         if (trimmed.Length < ReasonMinLength || trimmed.Length > ReasonMaxLength)
             throw new ValidationException([new ValidationFailure("Reason",
@@ -57,11 +57,5 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
         var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId, ct) ?? throw new AccountNotFoundException();
         await audit.RecordAsync(accountId, actor, AuditActions.SupportAccess, account.Name, $"Reason: {trimmed}", ct);
         return account;
-    }
-
-    private static void RequireSupport(Actor actor)
-    {
-        if (!actor.IsSupport && !actor.IsSystem)
-            throw new AccessDeniedException("Only BizKeys support staff can see other accounts.");
     }
 }

@@ -84,8 +84,7 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
     /// <summary>Keys across every account with traffic since <paramref name="since"/>, busiest first (support only).</summary>
     public async Task<IReadOnlyList<KeyTraffic>> TopKeysAsync(Actor actor, DateTime since, CancellationToken ct = default)
     {
-        if (!actor.IsSupport && !actor.IsSystem)
-            throw new AccessDeniedException("Only BizKeys support staff can see other accounts.");
+        AccountAccess.RequireSupport(actor);
         return await TrafficAsync(accountId: null, since, ct);
     }
 

@@ -8,7 +8,7 @@ using BizKeys.Core;
 using BizKeys.Core.Data;
 using BizKeys.Core.Users;
 using MudBlazor.Services;
-using Serilog;
+using Microsoft.AspNetCore.Diagnostics;
 
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
@@ -20,9 +20,13 @@ builder.AddBizKeysLogging(isCommand);
 
 builder.Services.AddBizKeysCore(builder.Configuration, ProductPaths.BaseDirectory);
 builder.Services.AddBizKeysSignIn();
-builder.Services.AddOpenApi();
-// Malformed JSON or query values answer 400 in every environment, never an exception page.
-builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+builder.Services.AddBizKeysOpenApi();
+// Malformed JSON, unknown fields and bad query values become BadHttpRequestException, which the API's exception
+// handler answers with a 400 problem naming the field; a misspelled field is refused rather than ignored.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o =>
+    o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
@@ -35,9 +39,17 @@ await DatabaseInitializer.InitializeAsync(app.Services);
 if (isCommand)
     return await CommandLine.RunAsync(app.Services, args, Console.Out, Console.Error);
 
-if (!app.Environment.IsDevelopment())
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseSerilogRequestLogging();
+var errors = new ExceptionHandlerOptions
+{
+    ExceptionHandlingPath = "/Error",
+    CreateScopeForErrors = true,
+    StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+};
+if (app.Environment.IsDevelopment())
+    app.UseWhen(context => ApiProblems.IsApi(context.Request), api => api.UseExceptionHandler(errors)); // pages keep the developer page
+else
+    app.UseExceptionHandler(errors);
+app.UseBizKeysRequestLogging();
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiProblems();

@@ -11,6 +11,7 @@ public static class Seed
     public static async Task KeysAsync(IServiceProvider services, Guid accountId, int count)
     {
         var factory = services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>();
+        var identifiers = services.GetRequiredService<KeyIdentifiers>();
         var now = DateTime.UtcNow;
         for (var start = 0; start < count; start += 5_000)
         {
@@ -19,7 +20,7 @@ public static class Seed
             for (var i = start; i < Math.Min(count, start + 5_000); i++)
             {
                 var details = new KeyDetails($"Key {i:000000}", "Production", ["messages:send"], null, [], null);
-                db.ApiKeys.Add(ApiKey.Create(accountId, details, KeyFormat.NewKey(), KeyFormat.NewSecret(), now.AddSeconds(-i), Actor.CommandLine));
+                db.ApiKeys.Add(ApiKey.Create(accountId, details, identifiers.New(), KeyFormat.NewSecret(), now.AddSeconds(-i), Actor.CommandLine));
             }
             await db.SaveChangesAsync();
         }

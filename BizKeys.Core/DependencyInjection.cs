@@ -61,8 +61,10 @@ public static class DependencyInjection
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SupportService>();
+        services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<KeyCache>();
         services.AddSingleton<RateLimiter>();
+        services.AddSingleton<FailedAttemptLimiter>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<KeyVerifier>();
         services.AddSingleton<UsageService>();

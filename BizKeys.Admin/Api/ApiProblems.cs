@@ -6,19 +6,35 @@ namespace BizKeys.Admin.Api;
 
 public static class ApiProblems
 {
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
     /// <summary>
-    /// API callers never get the people's "not found" page: a bare error status under /api (a JSON body that does
-    /// not parse, an unknown route) gets a problem body instead.
+    /// API callers never get the people's pages or a redirect to sign-in: an unknown route is a 404 problem, a known
+    /// route with another method a 405 (with Allow), and any bare error status under /api gets a problem body.
+    /// Runs after routing and before authentication.
     /// </summary>
     public static IApplicationBuilder UseApiProblems(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        if (!IsApi(context.Request))
         {
             await next();
             return;
         }
         if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
             pages.Enabled = false;
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "There is no API route at this address.");
+            return;
+        }
+        if (endpoint.Metadata.GetMetadata<HttpMethodMetadata>() is null && endpoint.DisplayName?.StartsWith("405", StringComparison.Ordinal) == true)
+        {
+            await endpoint.RequestDelegate!(context); // routing's own 405: sets the status and the Allow header
+            await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method Not Allowed",
+                $"This route does not answer {context.Request.Method}; see the Allow header.");
+            return;
+        }
         await next();
         var status = context.Response.StatusCode;
         if (status >= 400 && !context.Response.HasStarted && context.Response.ContentLength is null or 0 && context.Response.ContentType is null)

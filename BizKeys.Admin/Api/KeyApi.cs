@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
@@ -8,6 +6,7 @@ using BizKeys.Core.Verification;
 using BizKeys.Core.Verification.AspNetCore;
 using FluentValidation;
 using FluentValidation.Results;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Admin.Api;
@@ -19,120 +18,139 @@ public static class KeyApi
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiErrors>().WithTags("API keys");
 
-        api.MapGet("/me", (HttpContext http) =>
-        {
-            var key = http.Features.Get<ApiKeyFeature>()!.Result!.Key!;
-            return Results.Ok(new MeDto(key.Key, key.Name, key.AccountName, key.Environment, [.. key.Permissions.Order(StringComparer.Ordinal)], key.ExpiresAt));
-        }).RequireAuthorization(ApiKeyDefaults.AnyKeyPolicy).WithSummary("The calling key");
-
-        api.MapPost("/verify", async (VerifyRequest body, KeyVerifier verifier, IOptions<BizKeysOptions> options, CancellationToken ct) =>
-        {
-            if (string.IsNullOrEmpty(body.Key) || string.IsNullOrEmpty(body.Secret))
-                throw Invalid("key", "Send both key and secret.");
-            if (body.Permission is { } asked && !options.Value.Permissions.Contains(asked))
-                throw Invalid("permission", $"\"{asked}\" is not a permission BizKeys knows.");
-            System.Net.IPAddress? ip = null;
-            if (body.Ip is not null && !System.Net.IPAddress.TryParse(body.Ip, out ip))
-                throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7.");
-            var result = await verifier.VerifyAsync(body.Key, body.Secret, ip, body.Permission, ct);
-            // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.
-            var known = result.Outcome != VerificationOutcome.Invalid ? result.Key : null;
-            return Results.Ok(new VerifyResponse(result.IsValid, result.Code, known?.Key, known?.AccountName, known?.Environment,
-                known is null ? null : [.. known.Permissions.Order(StringComparer.Ordinal)], known?.ExpiresAt));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:verify")).WithSummary("Verify another key and secret");
-
-        api.MapGet("/keys", async (ClaimsPrincipal user, HttpContext http, ApiKeyService keys, int? page, int? pageSize, string? search, string? status, CancellationToken ct) =>
-        {
-            var actor = Actor(user, http);
-            ApiKeyStatus? wanted = null;
-            if (status is not null)
-                wanted = Enum.TryParse<ApiKeyStatus>(status, ignoreCase: true, out var parsed) ? parsed : throw Invalid("status", "Use Active, Expired or Revoked.");
-            var size = pageSize ?? 25;
-            if (size is < 1 or > KeyQuery.MaxPageSize || page is < 1)
-                throw Invalid("pageSize", $"Pages start at 1 and hold 1 to {KeyQuery.MaxPageSize} keys.");
-            var result = await keys.QueryAsync(new KeyQuery(actor.KeyAccountId!.Value)
-            {
-                Search = search, Status = wanted, Page = (page ?? 1) - 1, PageSize = size,
-            }, actor, ct);
-            return Results.Ok(new KeyPageDto([.. result.Items.Select(KeyDto.From)], result.PageIndex + 1, result.PageSize, result.TotalCount));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:read")).WithSummary("This account's keys, a page at a time");
-
-        api.MapPost("/keys", async (CreateKeyBody body, ClaimsPrincipal user, HttpContext http, ApiKeyService keys, IOptions<BizKeysOptions> options, CancellationToken ct) =>
-        {
-            var actor = Actor(user, http);
-            var issued = await keys.CreateAsync(new CreateKeyRequest
-            {
-                AccountId = actor.KeyAccountId!.Value,
-                Name = body.Name ?? "",
-                Environment = body.Environment ?? options.Value.DefaultEnvironment,
-                Permissions = [.. body.Permissions ?? []],
-                ExpiresAt = body.ExpiresAt?.ToUniversalTime(),
-                IpAllowlist = body.IpAllowlist is null ? null : string.Join('\n', body.IpAllowlist),
-                RateLimitPerMinute = body.RateLimitPerMinute,
-            }, actor, ct);
-            return Results.Created($"/api/v1/keys/{issued.Key.Key}", new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write")).WithSummary("Create a key; its secret is in this response only");
-
-        api.MapPatch("/keys/{key}", async (string key, UpdateKeyBody body, ClaimsPrincipal user, HttpContext http, ApiKeyService keys, CancellationToken ct) =>
-        {
-            var actor = Actor(user, http);
-            var accountId = actor.KeyAccountId!.Value;
-            var current = await keys.GetAsync(accountId, key, actor, ct) ?? throw new ApiKeyNotFoundException(key);
-            var request = UpdateKeyRequest.From(current, accountId);
-            if (body.Name is not null) request.Name = body.Name;
-            if (body.Environment is not null) request.Environment = body.Environment;
-            if (body.Permissions is not null) request.Permissions = [.. body.Permissions];
-            if (body.NeverExpires == true) request.ExpiresAt = null;
-            else if (body.ExpiresAt is { } expires) request.ExpiresAt = expires.ToUniversalTime();
-            if (body.IpAllowlist is not null) request.IpAllowlist = string.Join('\n', body.IpAllowlist);
-            if (body.NoRateLimit == true) request.RateLimitPerMinute = null;
-            else if (body.RateLimitPerMinute is not null) request.RateLimitPerMinute = body.RateLimitPerMinute;
-            return Results.Ok(KeyDto.From(await keys.UpdateAsync(request, actor, ct)));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write")).WithSummary("Change a key's settings (never its secret)");
-
-        api.MapPost("/keys/{key}/rotate", async (string key, RotateBody? body, ClaimsPrincipal user, HttpContext http, ApiKeyService keys, CancellationToken ct) =>
-        {
-            var actor = Actor(user, http);
-            var issued = await keys.RotateAsync(new RotateKeyRequest
-            {
-                AccountId = actor.KeyAccountId!.Value, Key = key, GraceMinutes = body?.GraceMinutes ?? 0,
-            }, actor, ct);
-            return Results.Ok(new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write")).WithSummary("Issue a new secret; the old one works for graceMinutes more");
-
-        api.MapPost("/keys/{key}/revoke", async (string key, ClaimsPrincipal user, HttpContext http, ApiKeyService keys, CancellationToken ct) =>
-        {
-            var actor = Actor(user, http);
-            return Results.Ok(KeyDto.From(await keys.RevokeAsync(actor.KeyAccountId!.Value, key, actor, ct: ct)));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write")).WithSummary("Revoke a key, at once and for good");
-
-        api.MapGet("/keys/{key}/usage", async (string key, DateTime? from, DateTime? to, string? granularity, ClaimsPrincipal user, HttpContext http,
-            UsageService usage, TimeProvider time, CancellationToken ct) =>
-        {
-            var actor = Actor(user, http);
-            var grain = granularity?.ToLowerInvariant() switch
-            {
-                null or "hour" => Granularity.Hour,
-                "day" => Granularity.Day,
-                _ => throw Invalid("granularity", "Use hour or day."),
-            };
-            // By default the last 24 hours or 30 days, the current hour or day included.
-            var now = UsageRecorder.Hour(time.GetUtcNow().UtcDateTime);
-            var end = to?.ToUniversalTime() ?? (grain == Granularity.Hour ? now.AddHours(1) : now.Date.AddDays(1));
-            var start = from?.ToUniversalTime() ?? (grain == Granularity.Hour ? end.AddHours(-24) : end.AddDays(-30));
-            if (start >= end)
-                throw Invalid("from", "from must be before to.");
-            var points = await usage.GetAsync(actor.KeyAccountId!.Value, key, start, end, grain, actor, ct);
-            return Results.Ok(new UsageDto(key, grain.ToString().ToLowerInvariant(), start, end, [.. points.Select(p => new UsageBucketDto(
-                p.Start, p.Success, p.Failed, p.FailuresByReason.Where(f => f.Value > 0).ToDictionary(f => f.Key.ToString(), f => f.Value)))]));
-        }).RequireAuthorization(ApiKeyDefaults.PolicyFor("usage:read")).WithSummary("Requests per hour or day, success and failures by reason");
+        api.MapGet("/me", Me).RequireAuthorization(ApiKeyDefaults.AnyKeyPolicy)
+            .WithName("Me").WithSummary("The calling key");
+        api.MapPost("/verify", Verify).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:verify"))
+            .WithName("Verify").WithSummary("Verify another key and secret").ProducesProblem(400);
+        api.MapGet("/keys", ListKeys).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:read"))
+            .WithName("ListKeys").WithSummary("This account's keys, a page at a time").ProducesProblem(400);
+        api.MapPost("/keys", CreateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+            .WithName("CreateKey").WithSummary("Create a key; its secret is in this response only").ProducesProblem(400).ProducesProblem(409);
+        api.MapPatch("/keys/{key}", UpdateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+            .WithName("UpdateKey").WithSummary("Change a key's settings (never its secret)").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        api.MapPost("/keys/{key}/rotate", RotateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+            .WithName("RotateKey").WithSummary("Issue a new secret; the old one works for graceMinutes more").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        api.MapPost("/keys/{key}/revoke", RevokeKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+            .WithName("RevokeKey").WithSummary("Revoke a key, at once and for good").ProducesProblem(404).ProducesProblem(409);
+        api.MapGet("/keys/{key}/usage", KeyUsage).RequireAuthorization(ApiKeyDefaults.PolicyFor("usage:read"))
+            .WithName("KeyUsage").WithSummary("Requests per hour or day, success and failures by reason").ProducesProblem(400).ProducesProblem(404);
     }
 
-    private static Actor Actor(ClaimsPrincipal user, HttpContext http) => Core.Actor.ApiKey(
-        user.FindFirstValue(ApiKeyDefaults.KeyClaim)!,
-        Guid.Parse(user.FindFirstValue(ApiKeyDefaults.AccountClaim)!, CultureInfo.InvariantCulture),
-        user.FindAll(ApiKeyDefaults.PermissionClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
-        http.Connection.RemoteIpAddress?.ToString());
+    private static Ok<MeDto> Me(HttpContext http)
+    {
+        var key = CallingKey(http);
+        return TypedResults.Ok(new MeDto(key.Key, key.Name, key.AccountName, key.Environment, Sorted(key.Permissions), key.ExpiresAt));
+    }
+
+    private static async Task<Ok<VerifyResponse>> Verify(VerifyRequest body, HttpContext http, KeyVerifier verifier, IOptions<BizKeysOptions> options, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(body.Key) || string.IsNullOrEmpty(body.Secret))
+            throw Invalid("key", "Send both key and secret.");
+        if (body.Permission is { } asked && !options.Value.Permissions.Contains(asked))
+            throw Invalid("permission", $"\"{asked}\" is not a permission BizKeys knows.");
+        System.Net.IPAddress? ip = null;
+        if (body.Ip is not null && !System.Net.IPAddress.TryParse(body.Ip, out ip))
+            throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7.");
+        var result = await verifier.VerifyForAsync(CallingKey(http), body.Key, body.Secret, ip, body.Permission, ct);
+        // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.
+        var known = result.Outcome != VerificationOutcome.Invalid ? result.Key : null;
+        return TypedResults.Ok(new VerifyResponse(result.IsValid, result.Code, known?.Key, known?.AccountName, known?.Environment,
+            known is null ? null : Sorted(known.Permissions), known?.ExpiresAt));
+    }
+
+    private static async Task<Ok<KeyPageDto>> ListKeys(HttpContext http, ApiKeyService keys, int? page, int? pageSize, string? search, string? status, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        ApiKeyStatus? wanted = null;
+        if (status is not null)
+            wanted = Enum.TryParse<ApiKeyStatus>(status, ignoreCase: true, out var parsed) ? parsed : throw Invalid("status", "Use Active, Expired or Revoked.");
+        var size = pageSize ?? 25;
+        if (size is < 1 or > KeyQuery.MaxPageSize || page is < 1)
+            throw Invalid("pageSize", $"Pages start at 1 and hold 1 to {KeyQuery.MaxPageSize} keys.");
+        var result = await keys.QueryAsync(new KeyQuery(actor.KeyAccountId!.Value)
+        {
+            Search = search, Status = wanted, Page = (page ?? 1) - 1, PageSize = size,
+        }, actor, ct);
+        return TypedResults.Ok(new KeyPageDto([.. result.Items.Select(KeyDto.From)], result.PageIndex + 1, result.PageSize, result.TotalCount));
+    }
+
+    private static async Task<Created<IssuedKeyDto>> CreateKey(CreateKeyBody body, HttpContext http, ApiKeyService keys, IOptions<BizKeysOptions> options, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        var issued = await keys.CreateAsync(new CreateKeyRequest
+        {
+            AccountId = actor.KeyAccountId!.Value,
+            Name = body.Name ?? "",
+            Environment = body.Environment ?? options.Value.DefaultEnvironment,
+            Permissions = [.. body.Permissions ?? []],
+            ExpiresAt = body.ExpiresAt?.ToUniversalTime(),
+            IpAllowlist = body.IpAllowlist is null ? null : string.Join('\n', body.IpAllowlist),
+            RateLimitPerMinute = body.RateLimitPerMinute,
+        }, actor, ct);
+        return TypedResults.Created($"/api/v1/keys/{issued.Key.Key}", new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
+    }
+
+    private static async Task<Ok<KeyDto>> UpdateKey(string key, UpdateKeyBody body, HttpContext http, ApiKeyService keys, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        var accountId = actor.KeyAccountId!.Value;
+        var current = await keys.GetAsync(accountId, key, actor, ct) ?? throw new ApiKeyNotFoundException(key);
+        var request = UpdateKeyRequest.From(current, accountId);
+        if (body.Name is not null) request.Name = body.Name;
+        if (body.Environment is not null) request.Environment = body.Environment;
+        if (body.Permissions is not null) request.Permissions = [.. body.Permissions];
+        if (body.NeverExpires == true) request.ExpiresAt = null;
+        else if (body.ExpiresAt is { } expires) request.ExpiresAt = expires.ToUniversalTime();
+        if (body.IpAllowlist is not null) request.IpAllowlist = string.Join('\n', body.IpAllowlist);
+        if (body.NoRateLimit == true) request.RateLimitPerMinute = null;
+        else if (body.RateLimitPerMinute is not null) request.RateLimitPerMinute = body.RateLimitPerMinute;
+        return TypedResults.Ok(KeyDto.From(await keys.UpdateAsync(request, actor, ct)));
+    }
+
+    private static async Task<Ok<IssuedKeyDto>> RotateKey(string key, RotateBody? body, HttpContext http, ApiKeyService keys, IOptions<BizKeysOptions> options, CancellationToken ct)
+    {
+        // No silent default: a forgotten grace period would cut the integration off at once.
+        if (body?.GraceMinutes is not { } grace)
+            throw Invalid("graceMinutes", $"Say how long the old secret keeps working, in minutes: {string.Join(", ", options.Value.RotationGraceMinutes)} (0 ends it now).");
+        var actor = Actor(http);
+        var issued = await keys.RotateAsync(new RotateKeyRequest { AccountId = actor.KeyAccountId!.Value, Key = key, GraceMinutes = grace }, actor, ct);
+        return TypedResults.Ok(new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
+    }
+
+    private static async Task<Ok<KeyDto>> RevokeKey(string key, HttpContext http, ApiKeyService keys, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        return TypedResults.Ok(KeyDto.From(await keys.RevokeAsync(actor.KeyAccountId!.Value, key, actor, ct: ct)));
+    }
+
+    private static async Task<Ok<UsageDto>> KeyUsage(string key, DateTime? from, DateTime? to, string? granularity, HttpContext http,
+        UsageService usage, TimeProvider time, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        var grain = granularity?.ToLowerInvariant() switch
+        {
+            null or "hour" => Granularity.Hour,
+            "day" => Granularity.Day,
+            _ => throw Invalid("granularity", "Use hour or day."),
+        };
+        var (start, end) = UsageWindow.Resolve(from, to, grain, time.GetUtcNow().UtcDateTime);
+        var points = await usage.GetAsync(actor.KeyAccountId!.Value, key, start, end, grain, actor, ct);
+        return TypedResults.Ok(new UsageDto(key, grain.ToString().ToLowerInvariant(), start, end, [.. points.Select(p => new UsageBucketDto(
+            p.Start, p.Success, p.Failed, p.FailuresByReason.Where(f => f.Value > 0).ToDictionary(f => f.Key.ToString(), f => f.Value)))]));
+    }
+
+    /// <summary>The key that authenticated this request, as verification handed it over (no digests).</summary>
+    private static VerifiedKey CallingKey(HttpContext http) =>
+        http.Features.Get<ApiKeyFeature>()?.Result?.Key ?? throw new InvalidOperationException("The API-key policy let a request through without a verified key.");
+
+    /// <summary>The calling key as the Core services see it: its account, permissions and limits.</summary>
+    private static Actor Actor(HttpContext http)
+    {
+        var key = CallingKey(http);
+        return Core.Actor.ApiKey(key.Key, key.AccountId, key.Limits, http.Connection.RemoteIpAddress?.ToString());
+    }
+
+    private static List<string> Sorted(IEnumerable<string> permissions) => [.. permissions.Order(StringComparer.Ordinal)];
 
     private static ValidationException Invalid(string field, string message) => new([new ValidationFailure(field, message)]);
 }

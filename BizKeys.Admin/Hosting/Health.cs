@@ -7,11 +7,12 @@ public static class Health
 {
     /// <summary><c>GET /healthz</c>: 200 while the database answers, 503 otherwise.</summary>
     public static void MapHealthChecks(this WebApplication app) =>
-        app.MapGet("/healthz", async (IDbContextFactory<BizKeysDbContext> dbFactory, CancellationToken ct) =>
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], async (IDbContextFactory<BizKeysDbContext> dbFactory, CancellationToken ct) =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             return await db.Database.CanConnectAsync(ct)
                 ? Results.Text("Healthy")
                 : Results.Text("Unhealthy: the database does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous().WithTags("Health").WithName("Health").WithSummary("200 while the database answers, 503 otherwise")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
 }

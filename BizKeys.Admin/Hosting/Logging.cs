@@ -6,9 +6,14 @@ namespace BizKeys.Admin.Hosting;
 
 public static class Logging
 {
+    /// <summary>Each log file rolls over at this size; with <see cref="RetainedFiles"/> the folder stays under 1 GB.</summary>
+    public const long FileSizeLimitBytes = 50L * 1024 * 1024;
+    public const int RetainedFiles = 20;
+
     /// <summary>
     /// Structured console and rolling-file logs. Levels come from the <c>Serilog</c> section; the file folder from
-    /// <c>BizKeys:LogDirectory</c>. Commands log to standard error so their standard output stays machine-readable.
+    /// <c>BizKeys:LogDirectory</c>. Files roll daily and at <see cref="FileSizeLimitBytes"/>, so a flood rolls the log
+    /// instead of silencing it. Commands log to standard error so their standard output stays machine-readable.
     /// </summary>
     public static void AddBizKeysLogging(this WebApplicationBuilder builder, bool commandLine)
     {
@@ -23,8 +28,20 @@ public static class Logging
                 new CompactJsonFormatter(),
                 Path.Combine(logDirectory, "bizkeys-.log"),
                 rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: 14),
+                fileSizeLimitBytes: FileSizeLimitBytes,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: RetainedFiles),
             // Each app instance keeps its own logger (tests run several in one process); nothing uses the static Log.
             preserveStaticLogger: true);
     }
+
+    /// <summary>
+    /// One line per request, except refused API credentials (401/429): anyone can send those at any rate, so they
+    /// are logged at Debug and summed up per client address by the failed-attempt limiter instead.
+    /// </summary>
+    public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app) => app.UseSerilogRequestLogging(o =>
+        o.GetLevel = (context, _, exception) =>
+            exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : context.Request.Path.StartsWithSegments("/api") && context.Response.StatusCode is 401 or 429 ? LogEventLevel.Debug
+            : LogEventLevel.Information);
 }

@@ -4,7 +4,7 @@ using BizKeys.Core.Accounts;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Users;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Antiforgery;
 
 namespace BizKeys.Admin.Identity;
 
@@ -12,12 +12,15 @@ public static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this WebApplication app)
     {
-        // A form post with the antiforgery token: a link elsewhere cannot sign people out.
-        app.MapPost("/account/logout", async ([FromForm] string? returnUrl, SignInManager<BizKeysUser> signIn) =>
+        // A form post with the antiforgery token: a link elsewhere cannot sign people out. Checked here, so that a
+        // stale or forged token gets a plain 400 rather than an error page.
+        app.MapPost("/account/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<BizKeysUser> signIn) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return Results.Text("This sign-out form has expired. Reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/login");
-        });
+        }).DisableAntiforgery();
 
         app.MapGet("/support/usage/export.csv", async (HttpContext http, ClaimsPrincipal user, BizKeys.Core.Usage.UsageService usage, TimeProvider time, int? hours, CancellationToken ct) =>
         {

@@ -13,8 +13,9 @@ public sealed record Actor(string Name)
     public string? Ip { get; init; }
     /// <summary>Set when an API key acts through the HTTP API: it may only touch this account.</summary>
     public Guid? KeyAccountId { get; init; }
-    /// <summary>The acting key's permissions; it can never grant more than these.</summary>
-    public IReadOnlySet<string>? KeyPermissions { get; init; }
+    /// <summary>The acting key's permissions and limits: it creates and acts on keys only within these.</summary>
+    public ApiKeys.KeyLimits? KeyLimits { get; init; }
+    public IReadOnlySet<string>? KeyPermissions => KeyLimits?.Permissions;
 
     public static Actor CommandLine { get; } = new("cli") { IsSystem = true };
 
@@ -23,6 +24,6 @@ public sealed record Actor(string Name)
     public static Actor User(Guid userId, string email, bool isSupport, string? ip) =>
         new(email) { UserId = userId, IsSupport = isSupport, Ip = ip };
 
-    public static Actor ApiKey(string key, Guid accountId, IReadOnlySet<string> permissions, string? ip) =>
-        new($"key {key}") { KeyAccountId = accountId, KeyPermissions = permissions, Ip = ip };
+    public static Actor ApiKey(string key, Guid accountId, ApiKeys.KeyLimits limits, string? ip) =>
+        new($"key {key}") { KeyAccountId = accountId, KeyLimits = limits, Ip = ip };
 }

@@ -44,6 +44,9 @@ public sealed class ApiKey
     public DateTime? RevokedAt { get; private set; }
     public string? RevokedBy { get; private set; }
 
+    /// <summary>Issued before identifiers carried a tag (<see cref="KeyIdentifiers"/>): remembered by value.</summary>
+    public bool UntaggedId { get; private set; }
+
     /// <summary>Application-managed concurrency token: bumped by every change.</summary>
     public long Version { get; private set; }
 
@@ -121,15 +124,8 @@ public sealed class ApiKey
     }
 
     /// <summary>Which of the key's secrets, if any, <paramref name="secret"/> is. Compares digests in constant time.</summary>
-    public SecretMatch MatchSecret(string secret, DateTime now)
-    {
-        var digest = KeyFormat.Digest(secret);
-        if (KeyFormat.DigestMatches(digest, SecretHash))
-            return SecretMatch.Current;
-        if (HasPreviousSecretAt(now) && KeyFormat.DigestMatches(digest, PreviousSecretHash))
-            return SecretMatch.Previous;
-        return SecretMatch.None;
-    }
+    public SecretMatch MatchSecret(string secret, DateTime now) =>
+        SecretMatching.Match(KeyFormat.Digest(secret), SecretHash, PreviousSecretHash, PreviousSecretExpiresAt, now);
 
     private void Apply(KeyDetails details, DateTime now)
     {

@@ -17,6 +17,7 @@ public sealed partial class ApiKeyService(
     IDbContextFactory<BizKeysDbContext> dbFactory,
     AccountAccess access,
     KeyCache cache,
+    KeyIdentifiers identifiers,
     IValidator<CreateKeyRequest> createValidator,
     IValidator<UpdateKeyRequest> updateValidator,
     IValidator<RotateKeyRequest> rotateValidator,
@@ -29,11 +30,11 @@ public sealed partial class ApiKeyService(
     public async Task<IssuedSecret> CreateAsync(CreateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
-        RequireGrantable(actor, request.Permissions);
+        RequireWithinActor(actor, KeyLimits.Of(request.ToDetails()), "create that key: it");
         await createValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
-        var key = ApiKey.Create(request.AccountId, request.ToDetails(), KeyFormat.NewKey(), secret, Now, actor);
+        var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor);
         db.ApiKeys.Add(key);
         Audit(db, key, actor, AuditActions.KeyCreated, KeyAuditSummary.Describe(key));
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
@@ -53,9 +54,11 @@ public sealed partial class ApiKeyService(
         await updateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
-        RequireGrantable(actor, request.Permissions.Except(key.Permissions));
+        RequireWithinActor(actor, KeyLimits.Of(key), $"change {key.Key}: that key");
+        var details = request.ToDetails();
+        RequireWithinActor(actor, KeyLimits.Of(details), $"make that change: {key.Key} then");
         var before = KeyAuditSummary.Fields(key);
-        key.Update(request.ToDetails(), Now);
+        key.Update(details, Now);
         Audit(db, key, actor, AuditActions.KeyUpdated, KeyAuditSummary.Diff(before, KeyAuditSummary.Fields(key)));
         await SaveAsync(db, key, ct);
         LogUpdated(key.Key, actor.Name);
@@ -69,6 +72,7 @@ public sealed partial class ApiKeyService(
         await rotateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
+        RequireWithinActor(actor, KeyLimits.Of(key), $"rotate {key.Key}: that key");
         var secret = KeyFormat.NewSecret();
         key.Rotate(secret, TimeSpan.FromMinutes(request.GraceMinutes), Now);
         Audit(db, key, actor, AuditActions.KeyRotated, request.GraceMinutes == 0
@@ -84,6 +88,7 @@ public sealed partial class ApiKeyService(
         await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
+        RequireWithinActor(actor, KeyLimits.Of(key), $"revoke {key.Key}: that key");
         key.Revoke(Now, actor);
         Audit(db, key, actor, AuditActions.KeyRevoked, $"Revoked \"{key.Name}\"");
         await SaveAsync(db, key, ct);
@@ -118,14 +123,18 @@ public sealed partial class ApiKeyService(
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
 
-    /// <summary>A key acting through the API can never hand out a permission it does not hold itself.</summary>
-    private static void RequireGrantable(Actor actor, IEnumerable<string> permissions)
+    /// <summary>
+    /// A key acting through the API creates, changes, rotates and revokes only keys within its own permissions and
+    /// limits: otherwise a weaker key could take over a stronger one (rotate it and receive its secret) or mint itself
+    /// an unrestricted twin. People and operators are not keys; their role decides.
+    /// </summary>
+    private static void RequireWithinActor(Actor actor, KeyLimits target, string what)
     {
-        if (actor.KeyPermissions is not { } held)
+        if (actor.KeyLimits is not { } own)
             return;
-        var missing = permissions.Where(p => !held.Contains(p)).Order(StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-            throw new AccessDeniedException($"This key cannot grant {string.Join(", ", missing)}: it does not hold {(missing.Count == 1 ? "that permission" : "those permissions")} itself.");
+        var excess = own.Exceeds(target);
+        if (excess.Count > 0)
+            throw new AccessDeniedException($"This key cannot {what} {string.Join("; ", excess)}.");
     }
 
     private void Audit(BizKeysDbContext db, ApiKey key, Actor actor, string action, string summary) =>

@@ -5,7 +5,8 @@ using System.Text;
 namespace BizKeys.Core.ApiKeys;
 
 /// <summary>
-/// The wire formats of API keys and secrets. A key is a public identifier (<c>bk_</c> + 24 base62).
+/// The wire formats of API keys and secrets. A key is a public identifier (<c>bk_</c> + 24 base62, issued by
+/// <see cref="KeyIdentifiers"/>).
 /// A secret is <c>bks_</c> + 40 random base62 + 6 base62 characters holding the CRC32 of the 40,
 /// so a mistyped or forged secret is refused before anything touches the database.
 /// </summary>
@@ -24,9 +25,7 @@ public static class KeyFormat
     public const string KeyPattern = "^bk_[0-9A-Za-z]{24}$";
     public const string SecretPattern = "^bks_[0-9A-Za-z]{46}$";
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-    public static string NewKey() => KeyPrefix + RandomNumberGenerator.GetString(Base62, KeyRandomLength);
+    internal const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     public static string NewSecret()
     {

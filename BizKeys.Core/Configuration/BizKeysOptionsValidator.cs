@@ -30,6 +30,10 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
 
         if (options.Verification.CacheSeconds is < 1 or > 3600)
             errors.Add("BizKeys:Verification:CacheSeconds must be between 1 and 3600.");
+        if (options.Verification.FailedAttemptsPerAddressPerMinute < 0)
+            errors.Add("BizKeys:Verification:FailedAttemptsPerAddressPerMinute must be 0 (off) or more.");
+        if (options.Usage.FailureSamplesPerMinute is < 1 or > 1000)
+            errors.Add("BizKeys:Usage:FailureSamplesPerMinute must be between 1 and 1000.");
         if (options.Usage.FlushSeconds is < 1 or > 5)
             errors.Add("BizKeys:Usage:FlushSeconds must be between 1 and 5: usage shown to people may lag by at most that.");
 

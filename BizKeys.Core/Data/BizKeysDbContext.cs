@@ -18,6 +18,7 @@ public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<UsageBucket> UsageBuckets => Set<UsageBucket>();
     public DbSet<KeyFailure> KeyFailures => Set<KeyFailure>();
+    public DbSet<Installation> Installations => Set<Installation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

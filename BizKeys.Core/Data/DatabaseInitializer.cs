@@ -1,3 +1,4 @@
+using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Users;
 using FluentValidation;
@@ -18,6 +19,7 @@ public static class DatabaseInitializer
             if (db.Database.IsSqlite())
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", ct);
             await db.Database.MigrateAsync(ct);
+            await LoadKeyIdentifiersAsync(db, services, ct);
         }
 
         var bootstrap = services.GetRequiredService<IOptions<BizKeysOptions>>().Value.Bootstrap;
@@ -38,6 +40,28 @@ public static class DatabaseInitializer
             throw new InvalidOperationException("The bootstrap owner could not be created: " +
                 string.Join(" ", e.Errors.Select(x => $"{BootstrapSetting(x.PropertyName)}: {x.ErrorMessage}")), e);
         }
+    }
+
+    /// <summary>The installation's tag key (made by the first start to get here) and the identifiers from before tags.</summary>
+    private static async Task LoadKeyIdentifiersAsync(BizKeysDbContext db, IServiceProvider services, CancellationToken ct)
+    {
+        var installation = await db.Installations.AsNoTracking().SingleOrDefaultAsync(ct);
+        if (installation is null)
+        {
+            db.Installations.Add(Installation.Create(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance starting at the same moment wrote it first: use theirs.
+            }
+            db.ChangeTracker.Clear();
+            installation = await db.Installations.AsNoTracking().SingleAsync(ct);
+        }
+        var untagged = await db.ApiKeys.Where(k => k.UntaggedId).Select(k => k.Key).ToListAsync(ct);
+        services.GetRequiredService<KeyIdentifiers>().Load(installation.KeyIdTagKey, untagged);
     }
 
     private static string BootstrapSetting(string property) => property switch

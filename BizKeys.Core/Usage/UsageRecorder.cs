@@ -1,23 +1,29 @@
 using System.Collections.Concurrent;
 using System.Net;
+using BizKeys.Core.Configuration;
 using BizKeys.Core.Verification;
+using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Usage;
 
 /// <summary>
 /// Counts verifications in memory, per key and clock hour, so that a request never waits for a database write.
-/// <see cref="UsageFlusher"/> drains it into the database every few seconds and at shutdown.
+/// <see cref="UsageFlusher"/> drains it into the database every few seconds and at shutdown. Counts are exact;
+/// failed attempts are also kept with their details, but only a sample of them
+/// (<c>BizKeys:Usage:FailureSamplesPerMinute</c> per key and reason), so that a flood cannot fill the disk.
 /// </summary>
-public sealed class UsageRecorder(TimeProvider time)
+public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> options)
 {
-    private const int MaxQueuedFailures = 50_000;
+    private const int MaxQueuedFailures = 10_000;
     private static readonly int ReasonCount = Enum.GetValues<FailureReason>().Length;
 
     private readonly ConcurrentDictionary<(Guid KeyId, DateTime Hour), Counters> _counters = new();
     private readonly ConcurrentDictionary<Guid, LastUse> _lastUse = new();
     private readonly ConcurrentQueue<KeyFailure> _failures = new();
+    private readonly ConcurrentDictionary<(Guid KeyId, FailureReason Reason, DateTime Minute), int> _samples = new();
+    private readonly int _samplesPerMinute = options.Value.Usage.FailureSamplesPerMinute;
 
-    public void Record(CachedKey? key, FailureReason? reason, IPAddress? ip)
+    public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip)
     {
         if (key is null)
             return; // nothing to count against: the identifier names no key
@@ -32,8 +38,16 @@ public sealed class UsageRecorder(TimeProvider time)
             return;
         }
         Interlocked.Increment(ref counters.Failures[(int)reason.Value]);
-        if (_failures.Count < MaxQueuedFailures)
+        if (IsSampled(key.Id, reason.Value, now) && _failures.Count < MaxQueuedFailures)
             _failures.Enqueue(new KeyFailure { KeyId = key.Id, At = now, Reason = reason.Value, Ip = ip?.ToString() });
+    }
+
+    /// <summary>The first few failures of each key, reason and minute are kept whole; every reason stays represented.</summary>
+    private bool IsSampled(Guid keyId, FailureReason reason, DateTime now)
+    {
+        var minute = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+        var seen = _samples.AddOrUpdate((keyId, reason, minute), 1, (_, n) => n + 1);
+        return seen <= _samplesPerMinute;
     }
 
     /// <summary>Takes everything counted so far; what is recorded meanwhile waits for the next drain.</summary>
@@ -61,6 +75,12 @@ public sealed class UsageRecorder(TimeProvider time)
         var failed = new List<KeyFailure>();
         while (_failures.TryDequeue(out var failure))
             failed.Add(failure);
+        var thisMinute = time.GetUtcNow().UtcDateTime.AddMinutes(-1);
+        foreach (var sample in _samples.Keys)
+        {
+            if (sample.Minute < thisMinute)
+                _samples.TryRemove(sample, out _);
+        }
         return new UsageBatch(buckets, lastUses, failed);
     }
 

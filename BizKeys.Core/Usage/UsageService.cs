@@ -34,6 +34,7 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
     public async Task<IReadOnlyList<UsagePoint>> GetAsync(Guid accountId, string key, DateTime from, DateTime to, Granularity granularity, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        (from, to) = UsageWindow.Resolve(from, to, granularity, time.GetUtcNow().UtcDateTime);
         from = Align(from, granularity);
         to = to > from ? to : from.AddHours(1);
         if (to - from > TimeSpan.FromDays(MaxDays))

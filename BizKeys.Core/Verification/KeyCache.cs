@@ -7,12 +7,25 @@ namespace BizKeys.Core.Verification;
 /// <summary>
 /// Keys by identifier, so verifying a busy key costs no database trip. Any change to a key on this instance drops
 /// its entry at once; entries also expire after <c>BizKeys:Verification:CacheSeconds</c>. Unknown identifiers are
-/// remembered briefly too, so a flood of made-up keys does not become a flood of queries.
+/// remembered briefly too.
 /// </summary>
+/// <remarks>
+/// A refill races every change: it may read the row just before a revoke commits and store it just after the
+/// revoke dropped the entry. So a refill takes a <see cref="Generation"/> before it reads, and <see cref="Set"/>
+/// keeps its entry only if no change to that key happened since (see docs/decisions/005).
+/// </remarks>
 public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time)
 {
+    /// <summary>Past this many entries, expired ones are swept, at most once a second.</summary>
+    public const int SweepAbove = 100_000;
+    private const int Stripes = 4096; // generations are kept per stripe of keys: fixed memory, whatever the traffic
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly long[] _generations = new long[Stripes];
     private readonly TimeSpan _lifetime = TimeSpan.FromSeconds(options.Value.Verification.CacheSeconds);
+    private long _nextSweepTicks;
+
+    public int Count => _entries.Count;
 
     public bool TryGet(string key, out CachedKey? cached)
     {
@@ -25,26 +38,50 @@ public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time
         return false;
     }
 
+    /// <summary>Take this before reading a key from the database, and hand it to <see cref="Set"/>.</summary>
+    public long Generation(string key) => Volatile.Read(ref _generations[Stripe(key)]);
+
     /// <param name="cached">Null records that no such key exists.</param>
-    public void Set(string key, CachedKey? cached)
-    {
-        var lifetime = cached is null ? TimeSpan.FromSeconds(Math.Min(5, _lifetime.TotalSeconds)) : _lifetime;
-        _entries[key] = new Entry(cached, time.GetUtcNow() + lifetime);
-        if (_entries.Count > 100_000)
-            Trim();
-    }
-
-    public void Invalidate(string key) => _entries.TryRemove(key, out _);
-
-    private void Trim()
+    /// <param name="generation">What <see cref="Generation"/> answered before the row was read.</param>
+    public void Set(string key, CachedKey? cached, long generation)
     {
         var now = time.GetUtcNow();
+        var lifetime = cached is null ? TimeSpan.FromSeconds(Math.Min(5, _lifetime.TotalSeconds)) : _lifetime;
+        var entry = new Entry(cached, now + lifetime);
+        _entries[key] = entry;
+        // Checked after storing: a change that bumped the generation before this line is seen here and the entry
+        // goes; one that bumps it later removes the entry itself. Either way no stale row outlives the change.
+        if (Volatile.Read(ref _generations[Stripe(key)]) != generation)
+            _entries.TryRemove(KeyValuePair.Create(key, entry));
+        if (_entries.Count > SweepAbove)
+            Sweep(now);
+    }
+
+    /// <summary>Drops the key at once, and any refill that read it before this call.</summary>
+    public void Invalidate(string key)
+    {
+        Interlocked.Increment(ref _generations[Stripe(key)]);
+        _entries.TryRemove(key, out _);
+    }
+
+    private static int Stripe(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % Stripes);
+
+    private void Sweep(DateTimeOffset now)
+    {
+        var next = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + TimeSpan.TicksPerSecond, next) != next)
+            return;
         foreach (var (key, entry) in _entries)
         {
             if (entry.Until <= now)
-                _entries.TryRemove(key, out _);
+                _entries.TryRemove(KeyValuePair.Create(key, entry));
         }
     }
 
-    private sealed record Entry(CachedKey? Key, DateTimeOffset Until);
+    /// <summary>A class, not a record: removal compares by reference, so only this very entry is removed.</summary>
+    private sealed class Entry(CachedKey? key, DateTimeOffset until)
+    {
+        public CachedKey? Key { get; } = key;
+        public DateTimeOffset Until { get; } = until;
+    }
 }

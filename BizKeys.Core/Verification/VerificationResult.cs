@@ -11,7 +11,7 @@ public enum VerificationOutcome
 }
 
 /// <summary>The verdict on one presented pair. <see cref="Key"/> is set whenever the key id exists, even on failure.</summary>
-public sealed record VerificationResult(VerificationOutcome Outcome, FailureReason? Reason, CachedKey? Key, TimeSpan? RetryAfter = null, string? MissingPermission = null)
+public sealed record VerificationResult(VerificationOutcome Outcome, FailureReason? Reason, VerifiedKey? Key, TimeSpan? RetryAfter = null, string? MissingPermission = null)
 {
     public bool IsValid => Outcome == VerificationOutcome.Valid;
 

@@ -90,6 +90,7 @@ public sealed class PageHost : IAsyncDisposable
         if (isSupport)
             claims.Add(new Claim(SupportClaims.ClaimType, "true"));
         auth.SetClaims([.. claims]);
+        auth.SetAuthenticationType(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme); // as the sign-in cookie would
     }
 
     /// <summary>Renders <typeparamref name="TPage"/> beside the MudBlazor providers, as the layout does.</summary>

@@ -49,7 +49,7 @@ public class ApiAuthenticationTests(ApiApp api) : IClassFixture<ApiApp>
         var bodies = new List<string>();
         foreach (var (key, secret) in new[]
                  {
-                     (KeyFormat.NewKey(), KeyFormat.NewSecret()),
+                     (MadeUp.Key(), KeyFormat.NewSecret()),
                      (wrong.Key.Key, KeyFormat.NewSecret()),
                      (revoked.Key.Key, revoked.Secret),
                      (expired.Key.Key, expired.Secret),
@@ -174,7 +174,7 @@ public class ApiAuthenticationTests(ApiApp api) : IClassFixture<ApiApp>
 
     public static TheoryData<string, string[]> MalformedCredentials()
     {
-        var key = KeyFormat.NewKey();
+        var key = MadeUp.Key();
         var secret = KeyFormat.NewSecret();
         string B64(string s) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(s));
         return new TheoryData<string, string[]>

@@ -56,7 +56,9 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
                  })
         {
             var request = ApiApp.Basic(method, url, rivalAdmin.Key.Key, rivalAdmin.Secret);
-            if (method != HttpMethod.Get)
+            if (url.EndsWith("/rotate", StringComparison.Ordinal))
+                request.Content = JsonContent.Create(new { graceMinutes = 0 });
+            else if (method == HttpMethod.Patch)
                 request.Content = JsonContent.Create(new { name = "hijacked" });
             var response = await client.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {url}: {(int)response.StatusCode}");
@@ -104,9 +106,9 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
         var patched = await client.SendAsync(patch);
 
         Assert.Equal(HttpStatusCode.Forbidden, created.StatusCode);
-        Assert.Contains("cannot grant webhooks:manage", await created.Content.ReadAsStringAsync());
+        Assert.Contains("cannot create that key: it holds webhooks:manage, which this key does not", await created.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Forbidden, patched.StatusCode);
-        Assert.Contains("cannot grant keys:verify", await patched.Content.ReadAsStringAsync());
+        Assert.Contains("holds keys:verify, which this key does not", await patched.Content.ReadAsStringAsync());
         var unchanged = await api.Keys.GetAsync(api.Account.Id, target.Key.Key, Actor.CommandLine);
         Assert.Equal(["messages:read"], unchanged!.Permissions);
     }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Tests.Support;
 
 namespace BizKeys.Tests.Core;
 
@@ -10,9 +11,10 @@ public class KeyFormatTests
     [Fact]
     public void Generated_keys_and_secrets_match_the_published_formats()
     {
+        var identifiers = MadeUp.Identifiers();
         for (var i = 0; i < 1000; i++)
         {
-            var key = KeyFormat.NewKey();
+            var key = identifiers.New();
             var secret = KeyFormat.NewSecret();
             Assert.Matches(new Regex("^bk_[0-9A-Za-z]{24}$"), key);
             Assert.Matches(new Regex("^bks_[0-9A-Za-z]{46}$"), secret);
@@ -70,8 +72,9 @@ public class KeyFormatTests
         for (var i = 0; i < 100_000; i++)
             Assert.True(secrets.Add(KeyFormat.NewSecret()));
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        var identifiers = MadeUp.Identifiers();
         for (var i = 0; i < 100_000; i++)
-            Assert.True(keys.Add(KeyFormat.NewKey()));
+            Assert.True(keys.Add(identifiers.New()));
     }
 
     [Fact]

@@ -16,8 +16,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <param name="withOwner">Create the first owner through the bootstrap settings (false: a fresh install that needs /setup).</param>
     /// <param name="time">A clock the test moves by hand; the real clock when null.</param>
     /// <param name="directory">Reuse another (stopped) instance's database and logs, as a restart would.</param>
-    public AppFactory(string logLevel = "Information", bool withOwner = true, TimeProvider? time = null, string? directory = null)
+    /// <param name="settings">Settings on top of the product's appsettings.json, as environment variables would set them.</param>
+    /// <param name="services">Replaces services after the app registered its own (a failing validator, an interceptor).</param>
+    public AppFactory(string logLevel = "Information", bool withOwner = true, TimeProvider? time = null, string? directory = null,
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        Settings = settings ?? new Dictionary<string, string?>();
+        ExtraServices = services;
         WithOwner = withOwner;
         Time = time;
         Directory = directory ?? TempDirectory.Create();
@@ -30,6 +35,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private string LogLevel { get; }
     private bool WithOwner { get; }
     private TimeProvider? Time { get; }
+    private IDictionary<string, string?> Settings { get; }
+    private Action<IServiceCollection>? ExtraServices { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -46,10 +53,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             if (Time is not null)
                 services.AddSingleton(Time);
             services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
+            ExtraServices?.Invoke(services);
         });
         builder.UseSetting("Serilog:MinimumLevel:Default", LogLevel);
         foreach (var category in new[] { "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Microsoft.Hosting.Lifetime" })
             builder.UseSetting($"Serilog:MinimumLevel:Override:{category}", LogLevel);
+        foreach (var (name, value) in Settings)
+            builder.UseSetting(name, value);
     }
 
     /// <summary>The bootstrap owner as the services see a signed-in person.</summary>

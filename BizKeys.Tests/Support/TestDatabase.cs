@@ -41,22 +41,25 @@ public sealed class TestDatabase : IAsyncDisposable
     public const string Password = "correct horse battery";
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <param name="services">Adds to or replaces the Core's services (an interceptor, settings) before the provider is built.</param>
+    public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
     {
         var directory = TempDirectory.Create();
-        var configuration = ProductConfiguration.Build(new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
-        });
+        };
+        var configuration = ProductConfiguration.Build(overrides);
         var time = new FakeTimeProvider(Start);
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
-            .AddBizKeysCore(configuration, directory)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        await DatabaseInitializer.InitializeAsync(services);
-        var database = new TestDatabase(directory, services, time);
-        var owner = await services.GetRequiredService<UserDirectory>().CreateWithRoleAsync(OwnerEmail, Password, "Owner", "My Business", Actor.CommandLine);
+            .AddBizKeysCore(configuration, directory);
+        services?.Invoke(collection);
+        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        await DatabaseInitializer.InitializeAsync(provider);
+        var database = new TestDatabase(directory, provider, time);
+        var owner = await provider.GetRequiredService<UserDirectory>().CreateWithRoleAsync(OwnerEmail, Password, "Owner", "My Business", Actor.CommandLine);
         database.Account = (await database.Accounts.FindByNameAsync("My Business"))!;
         database.Owner = Actor.User(owner.Id, OwnerEmail, isSupport: false, ip: "203.0.113.10");
         return database;

@@ -147,6 +147,9 @@ namespace BizKeys.Core.Data.Migrations
                         .HasMaxLength(4)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("UntaggedId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -215,6 +218,24 @@ namespace BizKeys.Core.Data.Migrations
                     b.HasIndex("AccountId", "Target");
 
                     b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Data.Installation", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("KeyIdTagKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Installations");
                 });
 
             modelBuilder.Entity("BizKeys.Core.Usage.KeyFailure", b =>

@@ -12,7 +12,7 @@ namespace BizKeys.Core.Verification.AspNetCore;
 /// the real reason is counted for the key's owner. Over the key's rate limit: 429 with Retry-After.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier, FailedAttemptLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -22,11 +22,22 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var feature = new ApiKeyFeature { Status = credentials.Status, Ip = Context.Connection.RemoteIpAddress };
         Context.Features.Set(feature);
+        // An address that keeps failing is refused before anything is looked up.
+        if (failures.RetryAfter(feature.Ip) is { } wait)
+        {
+            feature.AddressRetryAfter = wait;
+            return AuthenticateResult.Fail("Too many failed attempts from this address");
+        }
         if (credentials.Status != CredentialStatus.Present)
+        {
+            failures.Failed(feature.Ip);
             return AuthenticateResult.Fail("Malformed credentials");
+        }
 
         var result = await verifier.CheckOnlyAsync(credentials.Key, credentials.Secret, feature.Ip, Context.RequestAborted);
         feature.Result = result;
+        if (result.Outcome == VerificationOutcome.Invalid)
+            failures.Failed(feature.Ip);
         // Counted once the whole outcome is known: a valid key may still lack the endpoint's permission.
         Context.Response.OnCompleted(() =>
         {
@@ -55,13 +66,17 @@ public sealed class ApiKeyAuthenticationHandler(
         if (feature?.Status == CredentialStatus.InQueryString)
             return Problems.WriteAsync(Context, StatusCodes.Status400BadRequest, "Bad Request",
                 "Credentials in the query string are refused. Send them in the Authorization header or in X-API-Key and X-API-Secret.");
+        if (feature?.AddressRetryAfter is { } addressWait)
+            return TooManyRequests(addressWait, "Too many failed authentications from this address. Retry after the number of seconds in the Retry-After header.");
         if (feature?.Result is { Outcome: VerificationOutcome.RateLimited, RetryAfter: { } retryAfter })
-        {
-            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too Many Requests",
-                "This key is over its rate limit. Retry after the number of seconds in the Retry-After header.");
-        }
+            return TooManyRequests(retryAfter, "This key is over its rate limit. Retry after the number of seconds in the Retry-After header.");
         Response.Headers.WWWAuthenticate = "Basic realm=\"BizKeys\", charset=\"UTF-8\"";
         return Problems.Unauthorized(Context);
+    }
+
+    private Task TooManyRequests(TimeSpan retryAfter, string detail)
+    {
+        Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too Many Requests", detail);
     }
 }

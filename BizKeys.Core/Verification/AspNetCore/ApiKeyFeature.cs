@@ -8,6 +8,8 @@ public sealed class ApiKeyFeature
     public CredentialStatus Status { get; set; }
     public VerificationResult? Result { get; set; }
     public IPAddress? Ip { get; set; }
+    /// <summary>Set when the client address was refused for too many failed attempts, before any look-up.</summary>
+    public TimeSpan? AddressRetryAfter { get; set; }
     /// <summary>Set when authorization refused a valid key: the permission it lacked.</summary>
     public string? MissingPermission { get; set; }
 }

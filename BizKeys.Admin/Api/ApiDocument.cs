@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace BizKeys.Admin.Api;
+
+/// <summary>
+/// The OpenAPI document at /openapi/v1.json: only the HTTP API (and /healthz), both credential schemes, every
+/// status a route answers with its problem body, and examples that hold no real secret.
+/// </summary>
+public static class ApiDocument
+{
+    public const string ProblemSchema = "ProblemDetails";
+
+    public static IServiceCollection AddBizKeysOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
+    {
+        options.ShouldInclude = description => description.RelativePath is { } path
+            && (path.StartsWith("api/", StringComparison.Ordinal) || path == "healthz");
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "BizKeys API";
+            document.Info.Description = "Verify API keys and manage an account's keys with a key. Send the key and secret as HTTP Basic " +
+                "(key as user name, secret as password) or as the X-API-Key and X-API-Secret headers; never in the query string.";
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["basic"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http, Scheme = "basic", Description = "The API key as user name and its secret as password.",
+            };
+            document.Components.SecuritySchemes["apiKey"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-API-Key", Description = "The API key (bk_…); send X-API-Secret with it.",
+            };
+            document.Components.SecuritySchemes["apiSecret"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-API-Secret", Description = "The API secret (bks_…); send X-API-Key with it.",
+            };
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer(async (operation, context, ct) =>
+        {
+            var document = context.Document!;
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            if (!document.Components.Schemas.ContainsKey(ProblemSchema))
+                document.AddComponent<IOpenApiSchema>(ProblemSchema, await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct));
+            operation.Responses ??= new OpenApiResponses();
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            var needsKey = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
+            if (needsKey)
+            {
+                operation.Security =
+                [
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", document)] = [] },
+                    new OpenApiSecurityRequirement
+                    {
+                        [new OpenApiSecuritySchemeReference("apiKey", document)] = [],
+                        [new OpenApiSecuritySchemeReference("apiSecret", document)] = [],
+                    },
+                ];
+                Problem(operation, document, "400", "Malformed input, or credentials in the query string");
+                Problem(operation, document, "401", "No valid key and secret (the same body whatever the reason)");
+                Problem(operation, document, "403", "The key lacks the permission this route needs, or may not act on that key");
+                Problem(operation, document, "429", "Over the key's rate limit, or too many failed attempts from this address (see Retry-After)");
+            }
+            else
+            {
+                operation.Security = [];
+            }
+            Problem(operation, document, "500", "An unexpected failure; the body carries a trace id");
+            foreach (var (status, response) in operation.Responses)
+            {
+                if (status.StartsWith('4') || status.StartsWith('5'))
+                    response.Description = string.IsNullOrEmpty(response.Description) ? Describe(status) : response.Description;
+            }
+            Examples.Apply(operation);
+        });
+    });
+
+    private static void Problem(OpenApiOperation operation, OpenApiDocument document, string status, string description)
+    {
+        if (operation.Responses!.ContainsKey(status))
+            return;
+        operation.Responses[status] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, document) },
+            },
+        };
+    }
+
+    private static string Describe(string status) => status switch
+    {
+        "400" => "Invalid fields; the problem body lists them under errors",
+        "404" => "No such key in this key's account",
+        "409" => "The key changed meanwhile, is revoked, or the name is taken",
+        _ => "See the problem body",
+    };
+
+    /// <summary>Request and response examples. Secrets in them are placeholders that no verifier accepts.</summary>
+    private static class Examples
+    {
+        private const string Key = """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": ["203.0.113.0/24"], "rateLimitPerMinute": 600, "status": "Active", "createdAt": "2026-11-27T09:30:00Z", "lastUsedAt": null, "lastRotatedAt": null, "previousSecretExpiresAt": null, "revokedAt": null }""";
+        private const string Secret = "bks_shown-once-store-it-in-your-secret-manager";
+
+        public static void Apply(OpenApiOperation operation)
+        {
+            switch (operation.OperationId)
+            {
+                case "CreateKey":
+                    Request(operation, """{ "name": "Order notifications", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": ["203.0.113.0/24"], "rateLimitPerMinute": 600 }""");
+                    Response(operation, "201", $$"""{ "key": {{Key}}, "secret": "{{Secret}}" }""");
+                    break;
+                case "UpdateKey":
+                    Request(operation, """{ "name": "Order notifications (EU)", "permissions": ["messages:send"], "noRateLimit": false, "rateLimitPerMinute": 300 }""");
+                    Response(operation, "200", Key);
+                    break;
+                case "RotateKey":
+                    Request(operation, """{ "graceMinutes": 1440 }""");
+                    Response(operation, "200", $$"""{ "key": {{Key}}, "secret": "{{Secret}}" }""");
+                    break;
+                case "Verify":
+                    Request(operation, """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "secret": "bks_the-secret-your-caller-presented", "permission": "messages:send", "ip": "203.0.113.7" }""");
+                    Response(operation, "200", """{ "valid": true, "code": "VALID", "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "account": "Acme Retail", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z" }""");
+                    break;
+                case "Me":
+                    Response(operation, "200", """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "account": "Acme Retail", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z" }""");
+                    break;
+            }
+        }
+
+        private static void Request(OpenApiOperation operation, string json)
+        {
+            if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true)
+                body.Example = JsonNode.Parse(json);
+        }
+
+        private static void Response(OpenApiOperation operation, string status, string json)
+        {
+            if (operation.Responses?.TryGetValue(status, out var response) == true && response.Content?.TryGetValue("application/json", out var body) == true)
+                body.Example = JsonNode.Parse(json);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BizKeys.Core.Verification.AspNetCore;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace BizKeys.Admin.Api;
+
+/// <summary>
+/// Failures under /api answer with a problem body, never the people's error page: a body that is not valid JSON
+/// for the route is a 400 naming where; a busy or full database a 503 with Retry-After; anything else a 500 with
+/// the trace id that the log line carries too. Other paths fall through to the error page.
+/// </summary>
+public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        // The original path: the middleware may already point the request at the error page.
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
+        if (!path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase) || context.Response.HasStarted)
+            return false;
+        var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+        var trace = new Dictionary<string, object?> { ["traceId"] = traceId };
+        switch (exception)
+        {
+            case BadHttpRequestException { InnerException: JsonException json }:
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request",
+                    json.Path is null or "$"
+                        ? "The request body is not valid JSON for this route."
+                        : $"The request body has an unknown field or a value of the wrong type at {json.Path}.",
+                    new Dictionary<string, object?> { ["traceId"] = traceId, ["path"] = json.Path });
+                return true;
+            case BadHttpRequestException bad:
+                await Problems.WriteAsync(context, bad.StatusCode, "Bad Request", "The request could not be read: check its body and query values.", trace);
+                return true;
+            case SqliteException { SqliteErrorCode: 5 or 6 or 13 }: // busy, locked, full
+                LogUnavailable(exception, traceId);
+                context.Response.Headers.RetryAfter = "5";
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+                    "The database is busy. Retry after the number of seconds in the Retry-After header.", trace);
+                return true;
+            default:
+                LogFailed(exception, traceId);
+                await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error",
+                    "BizKeys could not finish this request. Nothing was changed by the failed step; give support the trace id if it keeps happening.", trace);
+                return true;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "API request failed (trace {TraceId})")]
+    private partial void LogFailed(Exception exception, string traceId);
+
+    [LoggerMessage(LogLevel.Warning, "API request refused: the database is busy or full (trace {TraceId})")]
+    private partial void LogUnavailable(Exception exception, string traceId);
+}

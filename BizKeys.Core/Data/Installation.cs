@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+
+namespace BizKeys.Core.Data;
+
+/// <summary>
+/// One row per database, written once at the first start: what every instance and command of this installation
+/// must share. Its tag key signs key identifiers (<see cref="ApiKeys.KeyIdentifiers"/>); it protects no secret.
+/// </summary>
+public sealed class Installation
+{
+    public const int SingletonId = 1;
+    public const int TagKeyLength = 32;
+
+    private Installation()
+    {
+    }
+
+    public int Id { get; private set; }
+    public byte[] KeyIdTagKey { get; private set; } = [];
+    public DateTime CreatedAt { get; private set; }
+
+    public static Installation Create(DateTime now) => new()
+    {
+        Id = SingletonId,
+        KeyIdTagKey = RandomNumberGenerator.GetBytes(TagKeyLength),
+        CreatedAt = now,
+    };
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using BizKeys.Core.ApiKeys;
+
+namespace BizKeys.Core.Verification;
+
+/// <summary>
+/// A key as verification hands it to endpoints and to the usage count: who it is and what it may do, and never a
+/// secret digest (those stay inside <see cref="CachedKey"/>).
+/// </summary>
+public sealed class VerifiedKey
+{
+    public required Guid Id { get; init; }
+    public required Guid AccountId { get; init; }
+    /// <summary>Formatted once: every authenticated request puts it in a claim.</summary>
+    public string AccountIdText => _accountIdText ??= AccountId.ToString();
+    private string? _accountIdText;
+    public required string AccountName { get; init; }
+    public required string Key { get; init; }
+    public required string Name { get; init; }
+    public required string Environment { get; init; }
+    public required KeyLimits Limits { get; init; }
+    public IReadOnlySet<string> Permissions => Limits.Permissions;
+    public DateTime? ExpiresAt => Limits.ExpiresAt;
+
+    public static VerifiedKey From(ApiKey key, string accountName) => new()
+    {
+        Id = key.Id,
+        AccountId = key.AccountId,
+        AccountName = accountName,
+        Key = key.Key,
+        Name = key.Name,
+        Environment = key.Environment,
+        Limits = KeyLimits.Of(key),
+    };
+
+    public bool Allows(IPAddress? address)
+    {
+        var allowlist = Limits.IpAllowlist;
+        if (allowlist.Count == 0)
+            return true;
+        if (address is null)
+            return false;
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        foreach (var network in allowlist)
+        {
+            if (network.Contains(address))
+                return true;
+        }
+        return false;
+    }
+}

@@ -1,6 +1,7 @@
 // Measures what BizKeys costs: (1) HTTP throughput of the same small response with and without API-key
 // verification (and counting) under the same wrk load, (2) the keys grid's first page for a small account
 // against an account with 100,000 keys. Run: dotnet run -c Release --project BizKeys.Benchmarks [-- seconds]
+// Key identifiers alone (no server): dotnet run -c Release --project BizKeys.Benchmarks -- identifiers
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -12,6 +13,11 @@ using BizKeys.Core.Verification.AspNetCore;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
+if (args is ["identifiers"])
+{
+    IdentifierBench.Run();
+    return;
+}
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var directory = Directory.CreateTempSubdirectory("bizkeys-bench").FullName;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });

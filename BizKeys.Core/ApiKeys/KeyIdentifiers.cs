@@ -17,6 +17,11 @@ public sealed class KeyIdentifiers
     public const int TagLength = KeyFormat.KeyRandomLength - RandomLength;
     private const ulong TagSpace = 56_800_235_584UL; // 62^6
 
+    [ThreadStatic]
+    private static HMACSHA256? t_mac; // one per thread: building an HMAC per check would cost several times the check
+    [ThreadStatic]
+    private static byte[]? t_macKey;
+
     private byte[]? _tagKey;
     private FrozenSet<string> _untagged = FrozenSet<string>.Empty;
 
@@ -55,7 +60,13 @@ public sealed class KeyIdentifiers
         Span<byte> ascii = stackalloc byte[KeyFormat.KeyLength];
         var length = Encoding.ASCII.GetBytes(body, ascii);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(tagKey, ascii[..length], mac);
+        if (t_mac is null || !ReferenceEquals(t_macKey, tagKey))
+        {
+            t_mac?.Dispose();
+            t_mac = new HMACSHA256(tagKey);
+            t_macKey = tagKey;
+        }
+        t_mac.TryComputeHash(ascii[..length], mac, out _);
         var value = BinaryPrimitives.ReadUInt64LittleEndian(mac) % TagSpace;
         for (var i = TagLength - 1; i >= 0; i--)
         {

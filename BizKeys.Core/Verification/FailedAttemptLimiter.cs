@@ -10,14 +10,20 @@ namespace BizKeys.Core.Verification;
 /// <summary>
 /// Failed authentications per client address, in one-minute windows, checked before any key look-up: an address
 /// over <c>BizKeys:Verification:FailedAttemptsPerAddressPerMinute</c> is answered 429 until the window ends. IPv6
-/// addresses count per /64, the block one subscriber usually holds. Logs at most two lines per address a minute.
+/// addresses count per /64, the block one subscriber usually holds. The log stays small under any flood: the first
+/// few failing addresses of a minute and each block are logged, then one summary line for the minute.
 /// </summary>
 public sealed partial class FailedAttemptLimiter(IOptions<BizKeysOptions> options, TimeProvider time, ILogger<FailedAttemptLimiter> logger)
 {
+    /// <summary>Addresses named in the log each minute (and as many blocks); the rest appear in the summary only.</summary>
+    public const int LoggedAddressesPerMinute = 20;
+
     private readonly int _limit = options.Value.Verification.FailedAttemptsPerAddressPerMinute;
     private readonly Lock _rollover = new();
     private ConcurrentDictionary<IPAddress, Counter> _counts = new();
     private long _minute = long.MinValue;
+    private int _failures;
+    private int _logged;
 
     public bool Enabled => _limit > 0;
 
@@ -38,10 +44,14 @@ public sealed partial class FailedAttemptLimiter(IOptions<BizKeysOptions> option
         var (_, counts) = Window();
         var counter = counts.GetOrAdd(client, _ => new Counter());
         var count = Interlocked.Increment(ref counter.Count);
-        if (count == 1)
-            LogFirstFailure(client);
-        else if (count == _limit)
-            LogBlocked(client, _limit);
+        Interlocked.Increment(ref _failures);
+        if ((count == 1 || count == _limit) && Interlocked.Increment(ref _logged) <= LoggedAddressesPerMinute * 2)
+        {
+            if (count == 1)
+                LogFirstFailure(client);
+            else
+                LogBlocked(client, _limit);
+        }
     }
 
     private (DateTimeOffset Now, ConcurrentDictionary<IPAddress, Counter> Counts) Window()
@@ -54,7 +64,11 @@ public sealed partial class FailedAttemptLimiter(IOptions<BizKeysOptions> option
             {
                 if (_minute != minute)
                 {
+                    var failures = Interlocked.Exchange(ref _failures, 0);
+                    if (failures > 0)
+                        LogMinute(failures, _counts.Count, _counts.Values.Count(c => c.Count >= _limit));
                     _counts = new(); // last minute's addresses are forgotten whole: memory follows one minute's traffic
+                    Interlocked.Exchange(ref _logged, 0);
                     Volatile.Write(ref _minute, minute);
                 }
             }
@@ -81,6 +95,9 @@ public sealed partial class FailedAttemptLimiter(IOptions<BizKeysOptions> option
     {
         public int Count;
     }
+
+    [LoggerMessage(LogLevel.Warning, "{Failures} failed API authentications in the last minute from {Addresses} addresses; {Blocked} of them were refused for the rest of it")]
+    private partial void LogMinute(int failures, int addresses, int blocked);
 
     [LoggerMessage(LogLevel.Warning, "Failed API authentication from {Client}; further failures this minute are counted, not logged")]
     private partial void LogFirstFailure(IPAddress client);

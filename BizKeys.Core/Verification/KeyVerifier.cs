@@ -47,8 +47,6 @@ public sealed class KeyVerifier(
     {
         if (!KeyFormat.IsWellFormedKey(key))
             return Invalid(FailureReason.Malformed, null);
-        if (!identifiers.CanExist(key))
-            return Invalid(FailureReason.UnknownKey, null); // a made-up identifier: refused in memory, no query
         if (!KeyFormat.IsWellFormedSecret(secret))
         {
             // Count it against the key when we know it already; never go to the database for a forged secret.
@@ -85,6 +83,8 @@ public sealed class KeyVerifier(
     {
         if (cache.TryGet(key, out var cached))
             return cached;
+        if (!identifiers.CanExist(key))
+            return null; // a made-up identifier: refused in memory, no query (checked after the cache: busy keys skip it)
         var generation = cache.Generation(key); // before the read: a change committed after it voids this refill
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.ApiKeys.AsNoTracking().Where(k => k.Key == key)

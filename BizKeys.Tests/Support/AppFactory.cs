@@ -19,8 +19,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <param name="settings">Settings on top of the product's appsettings.json, as environment variables would set them.</param>
     /// <param name="services">Replaces services after the app registered its own (a failing validator, an interceptor).</param>
     public AppFactory(string logLevel = "Information", bool withOwner = true, TimeProvider? time = null, string? directory = null,
-        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Development")
     {
+        Environment = environment;
         Settings = settings ?? new Dictionary<string, string?>();
         ExtraServices = services;
         WithOwner = withOwner;
@@ -36,10 +37,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private bool WithOwner { get; }
     private TimeProvider? Time { get; }
     private IDictionary<string, string?> Settings { get; }
+    private string Environment { get; }
     private Action<IServiceCollection>? ExtraServices { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:BizKeys", $"Data Source={Path.Combine(Directory, "bizkeys.db")}");
         builder.UseSetting("BizKeys:LogDirectory", LogDirectory);
         if (WithOwner)

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BizKeys.Core;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Tests.Support;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BizKeys.Tests.Api;
+
+/// <summary>Under /api every error is a problem body, including the unexpected ones; the error path itself never fails.</summary>
+public class ApiErrorPathTests
+{
+    /// <summary>Stands in for a bug deep inside Core: creating a key throws something nobody expected.</summary>
+    private sealed class ExplodingValidator : AbstractValidator<CreateKeyRequest>
+    {
+        public ExplodingValidator() => RuleFor(r => r.Name).Must(name => name == "Boom" ? throw new InvalidOperationException("simulated failure") : true);
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_under_an_api_key_answers_500_with_a_problem_body_and_a_trace_id()
+    {
+        await using var app = new AppFactory(environment: "Production",
+            services: s => s.AddSingleton<IValidator<CreateKeyRequest>>(new ExplodingValidator()));
+        var key = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = (await app.OwnerAsync()).Account.Id, Name = "Caller", Environment = "Production", Permissions = ["keys:write"],
+        }, Actor.CommandLine);
+        using var client = app.CreateClient();
+
+        var request = ApiApp.Basic(HttpMethod.Post, "/api/v1/keys", key.Key.Key, key.Secret);
+        request.Content = JsonContent.Create(new { name = "Boom" });
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var traceId = problem.GetProperty("traceId").GetString();
+        Assert.False(string.IsNullOrEmpty(traceId));
+        Assert.DoesNotContain("simulated failure", problem.ToString());
+        await app.StopAsync();
+        var log = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));
+        Assert.Contains(traceId!, log);
+        Assert.DoesNotContain("FormatException", log);
+        Assert.DoesNotContain("error handler", log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Unknown_api_routes_get_404_and_wrong_methods_405_as_problems_never_a_sign_in_redirect()
+    {
+        await using var app = new AppFactory(environment: "Production");
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var unknown = await client.GetAsync("/api/v1/nope");
+        var deeper = await client.PostAsync("/api/v2/keys", JsonContent.Create(new { }));
+        var wrongMethod = await client.DeleteAsync("/api/v1/me");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, deeper.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Contains("GET", wrongMethod.Content.Headers.Allow);
+        Assert.Equal("application/problem+json", wrongMethod.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Head_healthz_answers_200_and_the_error_page_is_open_to_anyone()
+    {
+        await using var app = new AppFactory(environment: "Production");
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/healthz"));
+        var error = await client.GetAsync("/Error");
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, error.StatusCode);
+        Assert.Contains("Something went wrong", await error.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Sign_out_with_a_missing_or_foreign_token_answers_400_and_keeps_the_session()
+    {
+        await using var app = new AppFactory(environment: "Production");
+        using var client = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+
+        var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = "forged", ["returnUrl"] = "/",
+        }));
+        var missing = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/settings/members")).StatusCode);
+    }
+}

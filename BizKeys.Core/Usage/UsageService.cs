@@ -64,14 +64,25 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
         return points;
     }
 
+    /// <summary>
+    /// The key's latest failed attempts, and always the latest few of every reason that occurred: a flood of one
+    /// reason (say, wrong secrets against a public key id) never hides the one expired or IP-refused call that matters.
+    /// </summary>
     public async Task<IReadOnlyList<FailedAttempt>> RecentFailuresAsync(Guid accountId, string key, Actor actor, int take = 20, CancellationToken ct = default)
     {
+        const int perReason = 3;
         await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keyId = await KeyIdAsync(db, accountId, key, ct);
-        return await db.KeyFailures.AsNoTracking().Where(f => f.KeyId == keyId)
-            .OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Take(Math.Clamp(take, 1, 200))
-            .Select(f => new FailedAttempt(f.At, f.Reason, f.Ip)).ToListAsync(ct);
+        var failures = db.KeyFailures.AsNoTracking().Where(f => f.KeyId == keyId);
+        var rows = await failures.OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Take(Math.Clamp(take, 1, 200)).ToListAsync(ct);
+        var reasons = await failures.Select(f => f.Reason).Distinct().ToListAsync(ct);
+        foreach (var reason in reasons.Where(r => rows.Count(f => f.Reason == r) < perReason))
+        {
+            rows.AddRange(await failures.Where(f => f.Reason == reason)
+                .OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Take(perReason).ToListAsync(ct));
+        }
+        return [.. rows.DistinctBy(f => f.Id).OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Select(f => new FailedAttempt(f.At, f.Reason, f.Ip))];
     }
 
     /// <summary>The account's traffic over the last 24 hours, with its busiest keys.</summary>

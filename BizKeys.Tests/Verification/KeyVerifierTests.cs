@@ -118,4 +118,27 @@ public class KeyVerifierTests : IAsyncLifetime
         Assert.Equal(1, points.Sum(p => p.Failed));
         Assert.Single(await usage.RecentFailuresAsync(_db.Account.Id, issued.Key.Key, _db.Owner));
     }
+
+    [Fact]
+    public async Task A_flood_of_one_reason_never_hides_the_latest_failures_of_another()
+    {
+        var request = _db.NewKey("Flooded", "messages:send");
+        request.ExpiresAt = _db.Now.AddMinutes(30);
+        var issued = await _db.Keys.CreateAsync(request, _db.Owner);
+        _db.Time.Advance(TimeSpan.FromMinutes(31));
+        await Verifier.VerifyAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback); // the one that matters: expired
+        for (var minute = 0; minute < 10; minute++)
+        {
+            _db.Time.Advance(TimeSpan.FromMinutes(1));
+            for (var i = 0; i < 50; i++)
+                await Verifier.VerifyAsync(issued.Key.Key, KeyFormat.NewSecret(), IPAddress.Parse("198.51.100.66"));
+        }
+        await _db.Services.GetRequiredService<UsageFlusher>().FlushAsync();
+
+        var recent = await _db.Services.GetRequiredService<UsageService>().RecentFailuresAsync(_db.Account.Id, issued.Key.Key, _db.Owner);
+
+        Assert.Contains(recent, f => f.Reason == FailureReason.Expired);
+        Assert.True(recent.Count(f => f.Reason == FailureReason.WrongSecret) >= 20);
+        Assert.Equal(recent.OrderByDescending(f => f.At), recent);
+    }
 }

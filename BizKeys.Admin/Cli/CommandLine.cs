@@ -4,17 +4,49 @@ namespace BizKeys.Admin.Cli;
 public static class CommandLine
 {
     private static readonly string[] Commands = ["keys", "users"];
+    private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0], StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Anything but host options (<c>--urls</c>, <c>--environment</c> …) is a command: a mistyped word answers with
+    /// the list of commands instead of quietly starting the server.
+    /// </summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && (!args[0].StartsWith('-') || HelpWords.Contains(args[0]));
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    /// <summary>Help and unknown commands are answered before any database is opened. Null: run the command.</summary>
+    public static int? AnswerWithoutDatabase(string[] args, TextWriter output, TextWriter error)
+    {
+        if (!IsCommand(args))
+            return null;
+        if (HelpWords.Contains(args[0], StringComparer.OrdinalIgnoreCase))
+        {
+            output.WriteLine(Overview);
+            return 0;
+        }
+        if (Commands.Contains(args[0], StringComparer.OrdinalIgnoreCase))
+            return null;
+        error.WriteLine($"error: unknown command '{args[0]}'.");
+        error.WriteLine(Overview);
+        return 2;
+    }
+
+    private static string Overview => $"""
+        BizKeys. Without a command, serves the app (settings from appsettings.json and the environment).
+        Commands:
+        {KeysCommand.Help}
+        {UsersCommand.Help}
+        """;
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken ct = default) =>
+        await RunAsync(services, args, output, error, Console.In, ct);
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, TextReader input, CancellationToken ct = default)
     {
         try
         {
             return args[0].ToLowerInvariant() switch
             {
                 "keys" => await KeysCommand.RunAsync(services, args[1..], output, error, ct),
-                "users" => await UsersCommand.RunAsync(services, args[1..], output, error, ct),
+                "users" => await UsersCommand.RunAsync(services, args[1..], output, error, input, ct),
                 _ => Usage(error),
             };
         }

@@ -8,19 +8,21 @@ namespace BizKeys.Admin.Cli;
 public static class UsersCommand
 {
     public const string Help = """
-        usage: users create --email EMAIL --password PASSWORD --role Owner|Member|Support [--account NAME]
+        usage: users create --email EMAIL (--password-stdin | --password PASSWORD) --role Owner|Member|Support [--account NAME]
           Owner: creates the account when it does not exist yet. Member: the account must exist. Support: no account.
+          --password-stdin reads the password from the first line of standard input, out of the process list and shell history.
         """;
 
     private static readonly string[] CreateOptions = ["email", "password", "role", "account"];
+    private static readonly string[] CreateFlags = ["password-stdin"];
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken ct)
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, TextReader input, CancellationToken ct)
     {
         if (args.Length == 0 || !args[0].Equals("create", StringComparison.OrdinalIgnoreCase))
             throw new UsageException(args.Length == 0 ? "say what to do with users." : $"unknown users command '{args[0]}'.");
-        var options = Options.Parse(args[1..], CreateOptions);
+        var options = Options.Parse(args[1..], CreateOptions, CreateFlags);
         var email = options.Required("email");
-        var password = options.Required("password");
+        var password = await PasswordAsync(options, input);
         var role = options.Required("role");
         var account = options.Optional("account");
         try
@@ -37,6 +39,18 @@ public static class UsersCommand
                 await error.WriteLineAsync($"error: --{failure.PropertyName.ToLowerInvariant()}: {failure.ErrorMessage}");
             return 1;
         }
+    }
+
+    private static async Task<string> PasswordAsync(Options options, TextReader input)
+    {
+        var fromStdin = options.Flag("password-stdin");
+        var given = options.Optional("password");
+        if (fromStdin && given is not null)
+            throw new UsageException("give the password either with --password or on standard input with --password-stdin, not both.");
+        if (!fromStdin)
+            return given ?? throw new UsageException("option '--password-stdin' or '--password' is required.");
+        var line = await input.ReadLineAsync();
+        return string.IsNullOrEmpty(line) ? throw new UsageException("--password-stdin read no password from standard input.") : line;
     }
 
     private static string Capitalise(string role) => char.ToUpperInvariant(role[0]) + role[1..].ToLowerInvariant();

@@ -33,7 +33,7 @@ public class UsersCommandTests : DatabaseTest
     [InlineData(1, "error: --email: A user with the email owner@example.com exists already.", "--email", "owner@example.com", "--password", TestDatabase.Password, "--role", "Member", "--account", "My Business")]
     [InlineData(1, "error: --email: Enter a valid email address, such as owner@example.com.", "--email", "not-an-email", "--password", TestDatabase.Password, "--role", "Member", "--account", "My Business")]
     [InlineData(1, "error: --password: Passwords must be at least 10 characters.", "--email", "a@example.com", "--password", "short", "--role", "Owner", "--account", "Brand New")]
-    [InlineData(2, "error: option '--password' is required.", "--email", "a@example.com", "--role", "Owner", "--account", "X")]
+    [InlineData(2, "error: option '--password-stdin' or '--password' is required.", "--email", "a@example.com", "--role", "Owner", "--account", "X")]
     public async Task Bad_input_gets_a_message_and_a_non_zero_exit_and_changes_nothing(int expectedExit, string message, params string[] options)
     {
         var (exit, output, error) = await Run(["users", "create", .. options]);

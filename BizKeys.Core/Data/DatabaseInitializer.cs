@@ -35,6 +35,10 @@ public static class DatabaseInitializer
         {
             await users.CreateFirstOwnerAsync(bootstrap.OwnerEmail, bootstrap.OwnerPassword, bootstrap.AccountName, Core.Actor.Startup, ct);
         }
+        catch (SetupClosedException)
+        {
+            // Another instance starting on the same database created the first owner a moment ago.
+        }
         catch (ValidationException e)
         {
             throw new InvalidOperationException("The bootstrap owner could not be created: " +

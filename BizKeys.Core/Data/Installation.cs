@@ -5,6 +5,7 @@ namespace BizKeys.Core.Data;
 /// <summary>
 /// One row per database, written once at the first start: what every instance and command of this installation
 /// must share. Its tag key signs key identifiers (<see cref="ApiKeys.KeyIdentifiers"/>); it protects no secret.
+/// It also records that first-run setup happened.
 /// </summary>
 public sealed class Installation
 {
@@ -18,6 +19,8 @@ public sealed class Installation
     public int Id { get; private set; }
     public byte[] KeyIdTagKey { get; private set; } = [];
     public DateTime CreatedAt { get; private set; }
+    /// <summary>Set, once, by whichever first-owner request wins: setup is one atomic step on any number of instances.</summary>
+    public DateTime? SetupCompletedAt { get; private set; }
 
     public static Installation Create(DateTime now) => new()
     {

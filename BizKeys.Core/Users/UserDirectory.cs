@@ -28,30 +28,42 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
     }
 
     /// <summary>
-    /// Creates the first owner and their account. Refused once any user exists, so <c>/setup</c> and the bootstrap
-    /// settings can run only once.
+    /// Creates the first owner and their account in one transaction that only one caller can win, on any number of
+    /// instances: it claims the installation's setup row first. Refused once any user exists, so <c>/setup</c> and the
+    /// bootstrap settings run only once, and an interruption leaves nothing half made.
     /// </summary>
     public async Task<Account> CreateFirstOwnerAsync(string email, string password, string accountName, Actor actor, CancellationToken ct = default)
     {
         ValidateAccountName(accountName);
-        if (await AnyUserAsync(ct))
+        ValidateEmail(email);
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<BizKeysDbContext>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<BizKeysUser>>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = Now;
+        var claimed = await db.Installations.Where(i => i.Id == Installation.SingletonId && i.SetupCompletedAt == null)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.SetupCompletedAt, now), ct);
+        if (claimed == 0 || await db.Users.AnyAsync(ct))
             throw new SetupClosedException();
-        var user = await CreateUserAsync(email, password, isSupport: false, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+
+        var user = new BizKeysUser { UserName = email.Trim(), Email = email.Trim(), EmailConfirmed = true, CreatedAt = now };
+        var result = await users.CreateAsync(user, password); // saves through the same context, inside the transaction
+        if (!result.Succeeded)
+            throw IdentityErrors.ToValidation(result);
         // Keys may have been made from the command line before anyone could sign in: adopt that account.
         var account = await db.Accounts.SingleOrDefaultAsync(a => a.Name == accountName.Trim(), ct);
         if (account is null)
         {
-            account = Account.Create(accountName, Now);
+            account = Account.Create(accountName, now);
             db.Accounts.Add(account);
         }
-        db.Memberships.Add(Membership.Create(account.Id, user.Id, AccountRole.Owner, Now));
+        db.Memberships.Add(Membership.Create(account.Id, user.Id, AccountRole.Owner, now));
         user.LastAccountId = account.Id;
-        db.Users.Attach(user).Property(u => u.LastAccountId).IsModified = true;
         var who = actor with { Name = actor.IsSystem ? actor.Name : user.Email! };
-        db.AuditEntries.Add(AuditEntry.Create(account.Id, who, AuditActions.AccountCreated, account.Name, $"Account \"{account.Name}\" created", Now));
-        db.AuditEntries.Add(AuditEntry.Create(account.Id, who, AuditActions.MemberAdded, user.Email, "Role: Owner", Now));
+        db.AuditEntries.Add(AuditEntry.Create(account.Id, who, AuditActions.AccountCreated, account.Name, $"Account \"{account.Name}\" created", now));
+        db.AuditEntries.Add(AuditEntry.Create(account.Id, who, AuditActions.MemberAdded, user.Email, "Role: Owner", now));
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return account;
     }
 

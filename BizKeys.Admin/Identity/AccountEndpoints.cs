@@ -18,6 +18,9 @@ public static class AccountEndpoints
         {
             if (!await antiforgery.IsRequestValidAsync(http))
                 return Results.Text("This sign-out form has expired. Reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
+            // A new security stamp ends this session everywhere: a copied cookie and other open pages stop working too.
+            if (await signIn.UserManager.GetUserAsync(http.User) is { } user)
+                await signIn.UserManager.UpdateSecurityStampAsync(user);
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/login");
         }).DisableAntiforgery();

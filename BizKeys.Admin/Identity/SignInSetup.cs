@@ -29,9 +29,12 @@ public static class SignInSetup
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.LoginPath = "/login";
             cookie.AccessDeniedPath = "/access-denied";
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.ExpireTimeSpan = SessionRules.IdleLifetime;
             cookie.SlidingExpiration = true;
+            cookie.Events.OnValidatePrincipal = SessionRules.ValidateAsync;
         });
+        SessionRules.Configure(services);
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(SupportClaims.Policy, p => p.RequireAuthenticatedUser().RequireClaim(SupportClaims.ClaimType, "true"));

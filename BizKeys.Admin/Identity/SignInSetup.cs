@@ -34,6 +34,7 @@ public static class SignInSetup
             cookie.Events.OnValidatePrincipal = SessionRules.ValidateAsync;
         });
         SessionRules.Configure(services);
+        services.AddSingleton<SignInGuard>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

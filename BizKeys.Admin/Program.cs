@@ -21,7 +21,8 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddBizKeysLogging(isCommand);
 
 builder.Services.AddBizKeysCore(builder.Configuration, ProductPaths.BaseDirectory);
-builder.Services.AddBizKeysSignIn();
+builder.Services.AddBizKeysSignIn(builder.Environment.IsDevelopment());
+builder.Services.AddBizKeysForwardedHeaders(builder.Configuration);
 builder.Services.AddBizKeysOpenApi();
 // Malformed JSON, unknown fields and bad query values become BadHttpRequestException, which the API's exception
 // handler answers with a 400 problem naming the field; a misspelled field is refused rather than ignored.
@@ -41,6 +42,7 @@ await DatabaseInitializer.InitializeAsync(app.Services);
 if (isCommand)
     return await CommandLine.RunAsync(app.Services, args, Console.Out, Console.Error);
 
+app.UseBizKeysForwardedHeaders(app.Configuration);
 var errors = new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/Error",
@@ -50,7 +52,10 @@ var errors = new ExceptionHandlerOptions
 if (app.Environment.IsDevelopment())
     app.UseWhen(context => ApiProblems.IsApi(context.Request), api => api.UseExceptionHandler(errors)); // pages keep the developer page
 else
+{
     app.UseExceptionHandler(errors);
+    app.UseHsts(); // sent on HTTPS responses only (directly or through a known proxy)
+}
 app.UseBizKeysRequestLogging();
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
@@ -66,7 +71,8 @@ app.MapKeyApi();
 app.MapOpenApi().AllowAnonymous();
 app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))
     .AllowAnonymous().ExcludeFromDescription();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// The framing rule lives in the one Content-Security-Policy header (SecurityHeaders), not in a second one of Blazor's.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 return 0;

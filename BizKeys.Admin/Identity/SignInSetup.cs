@@ -8,11 +8,15 @@ namespace BizKeys.Admin.Identity;
 
 public static class SignInSetup
 {
+    public const string CookieName = "__Host-BizKeys.SignIn";
+    public const string DevelopmentCookieName = "BizKeys.SignIn";
+
     /// <summary>
     /// Cookie sign-in with Identity's password hashing and lockout. Everything needs a signed-in user unless an
     /// endpoint says otherwise (sign-in, setup, health, static assets, the key-authenticated API).
     /// </summary>
-    public static void AddBizKeysSignIn(this IServiceCollection services)
+    /// <param name="development">Only in Development may the cookie travel over plain HTTP (and so not carry <c>__Host-</c>).</param>
+    public static void AddBizKeysSignIn(this IServiceCollection services, bool development)
     {
         services.AddCascadingAuthenticationState();
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
@@ -23,10 +27,12 @@ public static class SignInSetup
             .AddClaimsPrincipalFactory<SupportClaims>();
         services.ConfigureApplicationCookie(cookie =>
         {
-            cookie.Cookie.Name = "BizKeys.SignIn";
+            // __Host-: the browser keeps it to this exact host and path, and only over HTTPS.
+            cookie.Cookie.Name = development ? DevelopmentCookieName : CookieName;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            cookie.Cookie.Path = "/";
             cookie.LoginPath = "/login";
             cookie.AccessDeniedPath = "/access-denied";
             cookie.ExpireTimeSpan = SessionRules.IdleLifetime;
@@ -36,6 +42,11 @@ public static class SignInSetup
         SessionRules.Configure(services);
         services.AddSingleton<SignInGuard>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(SupportClaims.Policy, p => p.RequireAuthenticatedUser().RequireClaim(SupportClaims.ClaimType, "true"));

@@ -40,6 +40,9 @@ public class BrowserApp : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     public IServiceProvider Services => App.Services;
 
+    /// <summary>Every Content-Security-Policy refusal any page of this class's journeys reported.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> CspViolations { get; } = new();
+
     /// <summary>Screenshots of every page and dialog the journeys pass through land here.</summary>
     public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
 
@@ -105,7 +108,13 @@ public class BrowserApp : IAsyncLifetime
             StorageState = storageState,
         });
         context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                CspViolations.Enqueue($"{page.Url}: {message.Text}");
+        };
+        return page;
     }
 
     /// <summary>Navigates and waits until Blazor's circuit answers: a click before that would be lost.</summary>
@@ -124,6 +133,9 @@ public class BrowserApp : IAsyncLifetime
             await Browser.CloseAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
+        // Every journey doubles as a check of the security policy: a page that needs something it forbids fails here.
+        if (!CspViolations.IsEmpty)
+            throw new InvalidOperationException("Pages broke the Content-Security-Policy:\n" + string.Join("\n", CspViolations.Distinct()));
     }
 
     private static string FindScreenshotDirectory()

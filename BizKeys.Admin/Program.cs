@@ -23,6 +23,7 @@ builder.AddBizKeysLogging(isCommand);
 builder.Services.AddBizKeysCore(builder.Configuration, ProductPaths.BaseDirectory);
 builder.Services.AddBizKeysSignIn(builder.Environment.IsDevelopment());
 builder.Services.AddBizKeysForwardedHeaders(builder.Configuration);
+builder.Services.AddBizKeysSigningKeys(builder.Configuration);
 builder.Services.AddBizKeysOpenApi();
 // Malformed JSON, unknown fields and bad query values become BadHttpRequestException, which the API's exception
 // handler answers with a 400 problem naming the field; a misspelled field is refused rather than ignored.

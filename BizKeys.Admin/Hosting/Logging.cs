@@ -17,7 +17,8 @@ public static class Logging
     /// </summary>
     public static void AddBizKeysLogging(this WebApplicationBuilder builder, bool commandLine)
     {
-        var logDirectory = Path.GetFullPath(builder.Configuration["BizKeys:LogDirectory"] ?? "logs", ProductPaths.BaseDirectory);
+        var logDirectory = Core.Data.PrivateDirectory.Create(
+            Path.GetFullPath(builder.Configuration["BizKeys:LogDirectory"] ?? "logs", ProductPaths.BaseDirectory));
         builder.Services.AddSerilog(logger => logger
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()

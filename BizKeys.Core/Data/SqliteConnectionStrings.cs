@@ -14,7 +14,16 @@ public static class SqliteConnectionStrings
         if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
             return builder.ToString();
         builder.DataSource = Path.GetFullPath(builder.DataSource, baseDirectory);
-        Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        PrivateDirectory.Create(Path.GetDirectoryName(builder.DataSource)!);
         return builder.ToString();
+    }
+
+    /// <summary>The folder of the database file, or null for an in-memory database.</summary>
+    public static string? DirectoryOf(string connectionString, string baseDirectory)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory
+            ? null
+            : Path.GetDirectoryName(Path.GetFullPath(builder.DataSource, baseDirectory));
     }
 }

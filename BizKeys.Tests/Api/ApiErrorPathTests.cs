@@ -83,7 +83,9 @@ public class ApiErrorPathTests
     public async Task Sign_out_with_a_missing_or_foreign_token_answers_400_and_keeps_the_session()
     {
         await using var app = new AppFactory(environment: "Production");
-        using var client = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+        // Outside Development the sign-in cookie is Secure: the browser sends it over HTTPS only.
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password)).StatusCode);
 
         var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
 using BizKeys.Admin.Components.Pages.ApiKeys;
+using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Tests.Support;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Admin;
 
@@ -162,6 +165,27 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=status]").TextContent.Trim()));
         Assert.Empty(page.FindAll("button[aria-label=Edit]"));
         Assert.Contains("Key “CRM sync” revoked.", page.Markup);
+    }
+
+    [Fact]
+    public async Task An_owner_demoted_while_the_revoke_dialog_is_open_is_told_so_and_the_page_lives_on()
+    {
+        await _host.CreateKeyAsync("Kept");
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForElement("[data-testid=key-name]");
+        page.Find("button[aria-label=Revoke]").Click();
+        page.WaitForElement(".mud-dialog");
+        var services = _host.Context.Services;
+        await services.GetRequiredService<BizKeys.Core.Users.UserDirectory>().CreateWithRoleAsync(
+            "second@example.com", TestDatabase.Password, "Owner", "My Business", Actor.CommandLine);
+        await services.GetRequiredService<BizKeys.Core.Accounts.MemberService>().ChangeRoleAsync(
+            _host.Account.Id, _host.Owner.UserId!.Value, BizKeys.Core.Accounts.AccountRole.Member, Actor.CommandLine);
+
+        page.Find("[data-testid=confirm-revoke]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Only owners of this account", page.Find(".mud-dialog").TextContent));
+        Assert.Equal("Active", (await _host.Keys.GetAsync(_host.Account.Id, (await _host.Keys.QueryAsync(
+            new KeyQuery(_host.Account.Id), Actor.CommandLine)).Items.Single().Key, Actor.CommandLine))!.Status.ToString());
     }
 
     /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper, depending on the component.</summary>

@@ -4,6 +4,7 @@ using BizKeys.Core.Users;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Data;
@@ -18,7 +19,8 @@ public static class DatabaseInitializer
         {
             if (db.Database.IsSqlite())
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", ct);
-            await db.Database.MigrateAsync(ct);
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BizKeys.Core.Data.Database");
+            await MigrationRunner.ApplyAsync(db, logger, services.GetRequiredService<TimeProvider>(), ct);
             await LoadKeyIdentifiersAsync(db, services, ct);
         }
 

@@ -69,7 +69,10 @@ public static class ApiDocument
             {
                 operation.Security = [];
             }
+            if (operation.RequestBody is not null)
+                Problem(operation, document, "415", "The body is not JSON, or not in UTF-8");
             Problem(operation, document, "500", "An unexpected failure; the body carries a trace id");
+            Problem(operation, document, "503", "The database is busy or full; retry after the seconds in Retry-After");
             foreach (var (status, response) in operation.Responses)
             {
                 if (status.StartsWith('4') || status.StartsWith('5'))

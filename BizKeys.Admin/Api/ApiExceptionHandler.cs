@@ -33,6 +33,10 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
             case BadHttpRequestException bad:
                 await Problems.WriteAsync(context, bad.StatusCode, "Bad Request", "The request could not be read: check its body and query values.", trace);
                 return true;
+            case var _ when HasUnknownCharset(context.Request):
+                await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                    "The body's charset is not one BizKeys reads: send JSON as UTF-8.", trace);
+                return true;
             case SqliteException { SqliteErrorCode: 5 or 6 or 13 }: // busy, locked, full
                 LogUnavailable(exception, traceId);
                 context.Response.Headers.RetryAfter = "5";
@@ -44,6 +48,21 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                 await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error",
                     "BizKeys could not finish this request. Nothing was changed by the failed step; give support the trace id if it keeps happening.", trace);
                 return true;
+        }
+    }
+
+    private static bool HasUnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.Charset.HasValue)
+            return false;
+        try
+        {
+            System.Text.Encoding.GetEncoding(type.Charset.Value!.Trim('"'));
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
         }
     }
 

@@ -27,8 +27,9 @@ public static class ApiProblems
             if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
                 pages.Enabled = false;
             var endpoint = context.GetEndpoint();
-            // Routing's own 405 may come from a page or asset route; only the API's routes count here.
-            if (endpoint is null || endpoint.DisplayName?.StartsWith("405 ", StringComparison.Ordinal) == true)
+            // Routing's own 405 and 415 answers may come from a page or asset route and carry no policy (the sign-in
+            // fallback would redirect them): only the API's routes count here.
+            if (endpoint is null || IsRoutingRejection(endpoint))
             {
                 var allowed = routes.Value.Where(r => r.Matcher.TryMatch(context.Request.Path, new RouteValueDictionary()))
                     .SelectMany(r => r.Methods).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -37,9 +38,15 @@ public static class ApiProblems
                     await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "There is no API route at this address.");
                     return;
                 }
-                context.Response.Headers.Allow = string.Join(", ", allowed);
-                await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method Not Allowed",
-                    $"This route does not answer {context.Request.Method}; see the Allow header.");
+                if (!allowed.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers.Allow = string.Join(", ", allowed);
+                    await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method Not Allowed",
+                        $"This route does not answer {context.Request.Method}; see the Allow header.");
+                    return;
+                }
+                await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                    "Send the request body as JSON, with the header Content-Type: application/json.");
                 return;
             }
             await next();
@@ -48,6 +55,9 @@ public static class ApiProblems
                 await Problems.WriteAsync(context, status, ReasonPhrases.GetReasonPhrase(status), "The request could not be processed.");
         });
     }
+
+    private static bool IsRoutingRejection(Endpoint endpoint) =>
+        endpoint.DisplayName is { } name && (name.StartsWith("405 ", StringComparison.Ordinal) || name.StartsWith("415 ", StringComparison.Ordinal));
 
     private static List<(TemplateMatcher, IReadOnlyList<string>)> ApiRoutes(IServiceProvider services) =>
     [

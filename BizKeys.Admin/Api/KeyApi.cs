@@ -20,19 +20,19 @@ public static class KeyApi
 
         api.MapGet("/me", Me).RequireAuthorization(ApiKeyDefaults.AnyKeyPolicy)
             .WithName("Me").WithSummary("The calling key");
-        api.MapPost("/verify", Verify).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:verify"))
+        api.MapPost("/verify", Verify).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysVerify))
             .WithName("Verify").WithSummary("Verify another key and secret").ProducesProblem(400);
-        api.MapGet("/keys", ListKeys).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:read"))
+        api.MapGet("/keys", ListKeys).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysRead))
             .WithName("ListKeys").WithSummary("This account's keys, a page at a time").ProducesProblem(400);
-        api.MapPost("/keys", CreateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+        api.MapPost("/keys", CreateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
             .WithName("CreateKey").WithSummary("Create a key; its secret is in this response only").ProducesProblem(400).ProducesProblem(409);
-        api.MapPatch("/keys/{key}", UpdateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+        api.MapPatch("/keys/{key}", UpdateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
             .WithName("UpdateKey").WithSummary("Change a key's settings (never its secret)").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        api.MapPost("/keys/{key}/rotate", RotateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+        api.MapPost("/keys/{key}/rotate", RotateKey).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
             .WithName("RotateKey").WithSummary("Issue a new secret; the old one works for graceMinutes more").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        api.MapPost("/keys/{key}/revoke", RevokeKey).RequireAuthorization(ApiKeyDefaults.PolicyFor("keys:write"))
+        api.MapPost("/keys/{key}/revoke", RevokeKey).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
             .WithName("RevokeKey").WithSummary("Revoke a key, at once and for good").ProducesProblem(404).ProducesProblem(409);
-        api.MapGet("/keys/{key}/usage", KeyUsage).RequireAuthorization(ApiKeyDefaults.PolicyFor("usage:read"))
+        api.MapGet("/keys/{key}/usage", KeyUsage).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.UsageRead))
             .WithName("KeyUsage").WithSummary("Requests per hour or day, success and failures by reason").ProducesProblem(400).ProducesProblem(404);
     }
 
@@ -63,9 +63,11 @@ public static class KeyApi
         var actor = Actor(http);
         ApiKeyStatus? wanted = null;
         if (status is not null)
-            wanted = Enum.TryParse<ApiKeyStatus>(status, ignoreCase: true, out var parsed) ? parsed : throw Invalid("status", "Use Active, Expired or Revoked.");
+            wanted = Enum.GetNames<ApiKeyStatus>().FirstOrDefault(n => n.Equals(status, StringComparison.OrdinalIgnoreCase)) is { } name
+                ? Enum.Parse<ApiKeyStatus>(name)
+                : throw Invalid("status", "Use Active, Expired or Revoked.");
         var size = pageSize ?? 25;
-        if (size is < 1 or > KeyQuery.MaxPageSize || page is < 1)
+        if (size is < 1 or > KeyQuery.MaxPageSize || page is < 1 || (long)(page ?? 1) * size > int.MaxValue)
             throw Invalid("pageSize", $"Pages start at 1 and hold 1 to {KeyQuery.MaxPageSize} keys.");
         var result = await keys.QueryAsync(new KeyQuery(actor.KeyAccountId!.Value)
         {
@@ -94,6 +96,10 @@ public static class KeyApi
     {
         var actor = Actor(http);
         var accountId = actor.KeyAccountId!.Value;
+        if (body.NeverExpires == true && body.ExpiresAt is not null)
+            throw Invalid("expiresAt", "Send either expiresAt or neverExpires, not both.");
+        if (body.NoRateLimit == true && body.RateLimitPerMinute is not null)
+            throw Invalid("rateLimitPerMinute", "Send either rateLimitPerMinute or noRateLimit, not both.");
         var current = await keys.GetAsync(accountId, key, actor, ct) ?? throw new ApiKeyNotFoundException(key);
         var request = UpdateKeyRequest.From(current, accountId);
         if (body.Name is not null) request.Name = body.Name;

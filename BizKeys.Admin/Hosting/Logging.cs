@@ -41,8 +41,12 @@ public static class Logging
     /// are logged at Debug and summed up per client address by the failed-attempt limiter instead.
     /// </summary>
     public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app) => app.UseSerilogRequestLogging(o =>
+    {
+        // This instance's logger: the middleware would otherwise write to the static one, which BizKeys never sets.
+        o.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
         o.GetLevel = (context, _, exception) =>
             exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : context.Request.Path.StartsWithSegments("/api") && context.Response.StatusCode is 401 or 429 ? LogEventLevel.Debug
-            : LogEventLevel.Information);
+            : LogEventLevel.Information;
+    });
 }

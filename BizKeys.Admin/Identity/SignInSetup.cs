@@ -16,6 +16,12 @@ public static class SignInSetup
     /// endpoint says otherwise (sign-in, setup, health, static assets, the key-authenticated API).
     /// </summary>
     /// <param name="development">Only in Development may the cookie travel over plain HTTP (and so not carry <c>__Host-</c>).</param>
+    private static Task DefaultRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
     public static void AddBizKeysSignIn(this IServiceCollection services, bool development)
     {
         services.AddCascadingAuthenticationState();
@@ -38,6 +44,13 @@ public static class SignInSetup
             cookie.ExpireTimeSpan = SessionRules.IdleLifetime;
             cookie.SlidingExpiration = true;
             cookie.Events.OnValidatePrincipal = SessionRules.ValidateAsync;
+            // The API never answers with the sign-in page: a request there that reaches the cookie gets a problem.
+            cookie.Events.OnRedirectToLogin = context => context.Request.Path.StartsWithSegments("/api")
+                ? Problems.Unauthorized(context.HttpContext)
+                : DefaultRedirect(context);
+            cookie.Events.OnRedirectToAccessDenied = context => context.Request.Path.StartsWithSegments("/api")
+                ? Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "This request is not allowed.")
+                : DefaultRedirect(context);
         });
         SessionRules.Configure(services);
         services.AddSingleton<SignInGuard>();

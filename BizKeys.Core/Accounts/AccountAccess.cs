@@ -1,3 +1,4 @@
+using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -43,14 +44,14 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
             var held = actor.KeyPermissions ?? new HashSet<string>();
             var allowed = need switch
             {
-                AccountNeed.Read => held.Contains("keys:read") || held.Contains("keys:write") || held.Contains("usage:read"),
-                AccountNeed.ManageKeys => held.Contains("keys:write"),
+                AccountNeed.Read => held.Contains(Permissions.KeysRead) || held.Contains(Permissions.KeysWrite) || held.Contains(Permissions.UsageRead),
+                AccountNeed.ManageKeys => held.Contains(Permissions.KeysWrite),
                 _ => false,
             };
             if (!allowed)
                 throw new AccessDeniedException(need == AccountNeed.ManageMembers
                     ? "API keys cannot manage members."
-                    : $"This key lacks the permission {(need == AccountNeed.ManageKeys ? "keys:write" : "keys:read")}.");
+                    : $"This key lacks the permission {(need == AccountNeed.ManageKeys ? Permissions.KeysWrite : Permissions.KeysRead)}.");
             return;
         }
         var role = actor.UserId is { } userId ? await RoleAsync(userId, accountId, ct) : null;

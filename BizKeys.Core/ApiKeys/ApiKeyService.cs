@@ -30,8 +30,8 @@ public sealed partial class ApiKeyService(
     public async Task<IssuedSecret> CreateAsync(CreateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
-        RequireWithinActor(actor, KeyLimits.Of(request.ToDetails()), "create that key: it");
         await createValidator.ValidateAndThrowAsync(request, ct);
+        RequireWithinActor(actor, KeyLimits.Of(request.ToDetails()), "create that key: it");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
         var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor);
@@ -54,7 +54,7 @@ public sealed partial class ApiKeyService(
         await updateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
-        RequireWithinActor(actor, KeyLimits.Of(key), $"change {key.Key}: that key");
+        RequireTargetWithinActor(actor, key, "change");
         var details = request.ToDetails();
         RequireWithinActor(actor, KeyLimits.Of(details), $"make that change: {key.Key} then");
         var before = KeyAuditSummary.Fields(key);
@@ -72,7 +72,7 @@ public sealed partial class ApiKeyService(
         await rotateValidator.ValidateAndThrowAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
-        RequireWithinActor(actor, KeyLimits.Of(key), $"rotate {key.Key}: that key");
+        RequireTargetWithinActor(actor, key, "rotate");
         var secret = KeyFormat.NewSecret();
         key.Rotate(secret, TimeSpan.FromMinutes(request.GraceMinutes), Now);
         Audit(db, key, actor, AuditActions.KeyRotated, request.GraceMinutes == 0
@@ -88,7 +88,7 @@ public sealed partial class ApiKeyService(
         await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
-        RequireWithinActor(actor, KeyLimits.Of(key), $"revoke {key.Key}: that key");
+        RequireTargetWithinActor(actor, key, "revoke");
         key.Revoke(Now, actor);
         Audit(db, key, actor, AuditActions.KeyRevoked, $"Revoked \"{key.Name}\"");
         await SaveAsync(db, key, ct);
@@ -135,6 +135,19 @@ public sealed partial class ApiKeyService(
         var excess = own.Exceeds(target);
         if (excess.Count > 0)
             throw new AccessDeniedException($"This key cannot {what} {string.Join("; ", excess)}.");
+    }
+
+    /// <summary>
+    /// The same rule for the key acted on. Only a key that may read keys (<c>keys:read</c>) is told how the other key
+    /// exceeds it; a write-only key learns nothing about keys it cannot list.
+    /// </summary>
+    private static void RequireTargetWithinActor(Actor actor, ApiKey target, string verb)
+    {
+        if (actor.KeyLimits is not { } own || own.Exceeds(KeyLimits.Of(target)) is not { Count: > 0 } excess)
+            return;
+        throw new AccessDeniedException(own.Permissions.Contains(Permissions.KeysRead)
+            ? $"This key cannot {verb} {target.Key}: that key {string.Join("; ", excess)}."
+            : $"This key cannot {verb} {target.Key}: that key may do more than this key (its permissions, environment, expiry, IP allowlist or rate limit).");
     }
 
     private void Audit(BizKeysDbContext db, ApiKey key, Actor actor, string action, string summary) =>

@@ -10,18 +10,23 @@ namespace BizKeys.Core.ApiKeys;
 /// </summary>
 public sealed record KeyLimits(IReadOnlySet<string> Permissions, DateTime? ExpiresAt, IReadOnlyList<IPNetwork> IpAllowlist, int? RateLimitPerMinute)
 {
+    /// <summary>The environment the key works in: a key acts only on keys of its own (a Development key never reaches Production).</summary>
+    public string? Environment { get; init; }
+
     public static KeyLimits Of(KeyDetails details) => new(
         details.Permissions.ToHashSet(StringComparer.Ordinal), details.ExpiresAt,
-        [.. details.IpAllowlist.Select(IPNetwork.Parse)], details.RateLimitPerMinute);
+        [.. details.IpAllowlist.Select(IPNetwork.Parse)], details.RateLimitPerMinute) { Environment = details.Environment };
 
     public static KeyLimits Of(ApiKey key) => new(
         key.Permissions.ToHashSet(StringComparer.Ordinal), key.ExpiresAt,
-        [.. key.IpAllowlist.Select(IPNetwork.Parse)], key.RateLimitPerMinute);
+        [.. key.IpAllowlist.Select(IPNetwork.Parse)], key.RateLimitPerMinute) { Environment = key.Environment };
 
     /// <summary>How <paramref name="other"/> goes beyond these limits, as phrases about it; empty when it stays within.</summary>
     public IReadOnlyList<string> Exceeds(KeyLimits other)
     {
         var excess = new List<string>();
+        if (Environment is not null && other.Environment is not null && !string.Equals(Environment, other.Environment, StringComparison.Ordinal))
+            excess.Add($"is for {other.Environment}, while this key is for {Environment}");
         var missing = other.Permissions.Where(p => !Permissions.Contains(p)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
             excess.Add($"holds {string.Join(", ", missing)}, which this key does not");

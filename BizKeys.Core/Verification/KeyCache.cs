@@ -29,7 +29,10 @@ public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time
 
     public bool TryGet(string key, out CachedKey? cached)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.Until > time.GetUtcNow())
+        // An entry stored by a refill that a change overtook is never served, not even for the moment before
+        // that refill notices and removes it.
+        if (_entries.TryGetValue(key, out var entry) && entry.Until > time.GetUtcNow()
+            && entry.Generation == Volatile.Read(ref _generations[Stripe(key)]))
         {
             cached = entry.Key;
             return true;
@@ -47,7 +50,7 @@ public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time
     {
         var now = time.GetUtcNow();
         var lifetime = cached is null ? TimeSpan.FromSeconds(Math.Min(5, _lifetime.TotalSeconds)) : _lifetime;
-        var entry = new Entry(cached, now + lifetime);
+        var entry = new Entry(cached, now + lifetime, generation);
         _entries[key] = entry;
         // Checked after storing: a change that bumped the generation before this line is seen here and the entry
         // goes; one that bumps it later removes the entry itself. Either way no stale row outlives the change.
@@ -79,9 +82,10 @@ public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time
     }
 
     /// <summary>A class, not a record: removal compares by reference, so only this very entry is removed.</summary>
-    private sealed class Entry(CachedKey? key, DateTimeOffset until)
+    private sealed class Entry(CachedKey? key, DateTimeOffset until, long generation)
     {
         public CachedKey? Key { get; } = key;
         public DateTimeOffset Until { get; } = until;
+        public long Generation { get; } = generation;
     }
 }

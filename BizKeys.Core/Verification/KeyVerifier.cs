@@ -31,7 +31,7 @@ public sealed class KeyVerifier(
     /// </summary>
     public async ValueTask<VerificationResult> VerifyForAsync(VerifiedKey caller, string key, string secret, IPAddress? ip, string? permission, CancellationToken ct = default)
     {
-        var platform = options.Value.Verification.PlatformAccounts.Contains(caller.AccountName, StringComparer.OrdinalIgnoreCase);
+        var platform = options.Value.Verification.PlatformAccounts.Contains(caller.AccountName, StringComparer.Ordinal); // exactly: "PLATFORM" is another account
         var result = await CheckAsync(key, secret, ip, permission, platform ? null : caller.AccountId, ct);
         usage.Record(result.Key, result.Reason, ip);
         return result;
@@ -40,6 +40,17 @@ public sealed class KeyVerifier(
     /// <summary>Verifies without counting: the caller counts once it knows the request's whole outcome (see <see cref="Record"/>).</summary>
     public ValueTask<VerificationResult> CheckOnlyAsync(string key, string secret, IPAddress? ip, CancellationToken ct = default) =>
         CheckAsync(key, secret, ip, permission: null, onlyAccount: null, ct);
+
+    /// <summary>
+    /// Verifies from memory alone, without counting: null when the key is not in the cache and finding it would
+    /// take a database look-up. For callers that may not look anything up (an address over its failure limit).
+    /// </summary>
+    public VerificationResult? CheckCachedOnly(string key, string secret, IPAddress? ip)
+    {
+        if (!KeyFormat.IsWellFormedKey(key) || !KeyFormat.IsWellFormedSecret(secret) || !cache.TryGet(key, out var cached) || cached is null)
+            return null;
+        return Check(cached, secret, ip, permission: null);
+    }
 
     public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip) => usage.Record(key, reason, ip);
 
@@ -56,7 +67,12 @@ public sealed class KeyVerifier(
         var cached = await FindAsync(key, ct);
         if (cached is null || Visible(cached, onlyAccount) is null)
             return Invalid(FailureReason.UnknownKey, null);
+        return Check(cached, secret, ip, permission);
+    }
 
+    /// <summary>The key's own checks, all in memory: digest, revocation, expiry, address, rate limit, permission.</summary>
+    private VerificationResult Check(CachedKey cached, string secret, IPAddress? ip, string? permission)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         Span<byte> digest = stackalloc byte[KeyFormat.DigestLength];
         KeyFormat.Digest(secret, digest);

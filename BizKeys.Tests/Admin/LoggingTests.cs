@@ -42,4 +42,32 @@ public class LoggingTests
             Assert.DoesNotContain(secret[4..44], logText);
         }
     }
+
+    [Fact]
+    public async Task Each_request_writes_one_line_except_refused_api_credentials()
+    {
+        var app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Warning",
+        });
+        string logText;
+        try
+        {
+            using var client = app.CreateClient();
+            await client.GetAsync("/healthz");
+            for (var i = 0; i < 20; i++)
+                await client.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", MadeUp.Key(), KeyFormat.NewSecret()));
+            await app.StopAsync();
+            logText = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        var completed = logText.Split('\n').Where(line => line.Contains("responded {StatusCode}", StringComparison.Ordinal)).ToList();
+        Assert.Single(completed, line => line.Contains("\"RequestPath\":\"/healthz\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(completed, line => line.Contains("/api/v1/me", StringComparison.Ordinal));
+    }
 }

@@ -97,4 +97,61 @@ public class ApiErrorPathTests
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/settings/members")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_form_encoded_or_wrongly_encoded_body_gets_a_415_problem_never_the_sign_in_page()
+    {
+        await using var app = new AppFactory(environment: "Production");
+        var key = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = (await app.OwnerAsync()).Account.Id, Name = "Curl user", Environment = "Production", Permissions = ["keys:write"],
+        }, Actor.CommandLine);
+        using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var form = ApiApp.Basic(HttpMethod.Post, "/api/v1/keys", key.Key.Key, key.Secret);
+        form.Content = new StringContent("{\"name\":\"x\"}", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        var charset = ApiApp.Basic(HttpMethod.Post, "/api/v1/keys", key.Key.Key, key.Secret);
+        charset.Content = new StringContent("{\"name\":\"x\"}");
+        charset.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+
+        foreach (var request in new[] { form, charset })
+        {
+            var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task Contradicting_fields_bad_statuses_and_huge_pages_are_400()
+    {
+        await using var app = new AppFactory();
+        var key = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = (await app.OwnerAsync()).Account.Id, Name = "Strict", Environment = "Production", Permissions = ["keys:write", "keys:read"],
+        }, Actor.CommandLine);
+        using var client = app.CreateClient();
+
+        var patch = ApiApp.Basic(HttpMethod.Patch, $"/api/v1/keys/{key.Key.Key}", key.Key.Key, key.Secret);
+        patch.Content = JsonContent.Create(new { noRateLimit = true, rateLimitPerMinute = 7 });
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(patch)).StatusCode);
+        foreach (var query in new[] { "status=99", "status=-1", "status=Active,Revoked", "page=2147483647&pageSize=100" })
+        {
+            var response = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, $"/api/v1/keys?{query}", key.Key.Key, key.Secret));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task Sign_out_with_an_unreadable_form_is_400_too()
+    {
+        await using var app = new AppFactory();
+        using var client = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+
+        var garbage = new StringContent("garbage");
+        garbage.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+        var response = await client.PostAsync("/account/logout", garbage);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
 }

@@ -84,6 +84,10 @@ public class FloodTests(ITestOutputHelper output)
         {
             AccountId = account, Name = "Busy", Environment = "Production", Permissions = ["messages:send"],
         }, Actor.CommandLine);
+        var regular = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = account, Name = "Regular behind the same address", Environment = "Production", Permissions = ["messages:send"],
+        }, Actor.CommandLine);
         using var client = app.CreateClient();
         HttpRequestMessage From(string address, string keyId, string secret)
         {
@@ -91,6 +95,7 @@ public class FloodTests(ITestOutputHelper output)
             request.Headers.Add(TestClientAddress.Header, address);
             return request;
         }
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(From("198.51.100.9", regular.Key.Key, regular.Secret))).StatusCode);
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 200; i++)
@@ -99,6 +104,9 @@ public class FloodTests(ITestOutputHelper output)
         var blocked = await client.SendAsync(From("198.51.100.9", key.Key.Key, key.Secret));
         var lookupsWhileBlocked = commands.Count;
         var elsewhere = await client.SendAsync(From("198.51.100.10", key.Key.Key, key.Secret));
+        // A key already known and verified from memory keeps working behind the flooded address (a shared NAT).
+        var regularAgain = await client.SendAsync(From("198.51.100.9", regular.Key.Key, regular.Secret));
+        var regularWrong = await client.SendAsync(From("198.51.100.9", regular.Key.Key, KeyFormat.NewSecret()));
 
         Assert.Equal(60, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(140, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
@@ -107,6 +115,8 @@ public class FloodTests(ITestOutputHelper output)
         Assert.Contains("failed authentications from this address", await blocked.Content.ReadAsStringAsync());
         Assert.Equal(0, lookupsWhileBlocked);
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, regularAgain.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, regularWrong.StatusCode);
     }
 
     private static async Task<ApiKey> LoadAsync(AppFactory app, string key)

@@ -35,7 +35,7 @@ public class KeyLimitsApiTests(ApiApp api) : IClassFixture<ApiApp>
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             var text = await response.Content.ReadAsStringAsync();
-            Assert.Contains("contacts:write, keys:read, messages:send, webhooks:manage, which this key does not", text);
+            Assert.Contains("may do more than this key", text); // a write-only key is not told what the other key holds
             Assert.DoesNotContain("bks_", text);
         }
         var after = await api.Keys.GetAsync(api.Account.Id, strong.Key.Key, Actor.CommandLine);
@@ -129,8 +129,37 @@ public class KeyLimitsApiTests(ApiApp api) : IClassFixture<ApiApp>
         var rotate = await client.SendAsync(Call(HttpMethod.Post, $"/api/v1/keys/{longLived.Key.Key}/rotate", shortLived, new { graceMinutes = 0 }));
 
         Assert.Equal(HttpStatusCode.Forbidden, rotate.StatusCode);
-        Assert.Contains("never expires", await rotate.Content.ReadAsStringAsync());
+        Assert.Contains("may do more than this key", await rotate.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", longLived.Key.Key, longLived.Secret))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_that_may_read_keys_is_told_exactly_which_limit_the_other_key_exceeds()
+    {
+        var reader = await api.KeyAsync("Reading admin", ["keys:write", "keys:read", "messages:send"], r => r.ExpiresAt = api.Now.AddHours(1));
+        var other = await api.KeyAsync("Forever", "messages:send", "contacts:write");
+        using var client = api.Client();
+
+        var rotate = await client.SendAsync(Call(HttpMethod.Post, $"/api/v1/keys/{other.Key.Key}/rotate", reader, new { graceMinutes = 0 }));
+
+        var detail = (await rotate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("holds contacts:write, which this key does not", detail);
+        Assert.Contains("never expires", detail);
+    }
+
+    [Fact]
+    public async Task A_development_key_cannot_reach_production_keys()
+    {
+        var development = await api.KeyAsync("Dev admin", ["keys:write", "keys:read", "messages:send"], r => r.Environment = "Development");
+        var production = await api.KeyAsync("Prod sender", "messages:send");
+        using var client = api.Client();
+
+        var rotate = await client.SendAsync(Call(HttpMethod.Post, $"/api/v1/keys/{production.Key.Key}/rotate", development, new { graceMinutes = 0 }));
+        var mint = await client.SendAsync(Call(HttpMethod.Post, "/api/v1/keys", development, new { name = "Prod minted", environment = "Production", permissions = new[] { "messages:send" } }));
+
+        Assert.Equal(HttpStatusCode.Forbidden, rotate.StatusCode);
+        Assert.Contains("is for Production, while this key is for Development", (await rotate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, mint.StatusCode);
     }
 
     [Fact]

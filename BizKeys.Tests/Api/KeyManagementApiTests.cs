@@ -70,7 +70,7 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
     [Fact]
     public async Task Create_returns_201_with_the_secret_once_and_the_new_key_works()
     {
-        var admin = await api.KeyAsync("Creator", "keys:read", "keys:write", "messages:send");
+        var admin = await api.KeyAsync("Creator", ["keys:read", "keys:write", "messages:send"], r => r.Environment = "Staging");
         using var client = api.Client();
         var request = ApiApp.Basic(HttpMethod.Post, "/api/v1/keys", admin.Key.Key, admin.Secret);
         request.Content = JsonContent.Create(new { name = "Made by API", permissions = new[] { "messages:send" }, environment = "Staging", rateLimitPerMinute = 100 });

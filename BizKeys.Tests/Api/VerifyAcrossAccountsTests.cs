@@ -96,4 +96,17 @@ public sealed class VerifyAcrossAccountsTests : IAsyncLifetime
         var failure = Assert.Single(await _app.Services.GetRequiredService<UsageService>().RecentFailuresAsync(account, customer.Key.Key, Actor.CommandLine));
         Assert.Equal("203.0.113.66", failure.Ip);
     }
+
+    [Fact]
+    public async Task Platform_verifiers_are_named_exactly_a_look_alike_account_is_an_ordinary_tenant()
+    {
+        await _app.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("ops@lookalike.example", AppFactory.Password, "Owner", "PLATFORM GATEWAY", Actor.CommandLine);
+        var customer = await KeyAsync("Other Co", "Customer of a look-alike", "messages:send");
+        var lookalike = await KeyAsync("PLATFORM GATEWAY", "Look-alike gateway", "keys:verify");
+        using var client = _app.CreateClient();
+
+        var result = await VerifyAsync(client, lookalike, customer.Key.Key, customer.Secret);
+
+        Assert.Equal("INVALID", result.GetProperty("code").GetString());
+    }
 }

@@ -22,24 +22,34 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var feature = new ApiKeyFeature { Status = credentials.Status, Ip = Context.Connection.RemoteIpAddress };
         Context.Features.Set(feature);
-        // An address that keeps failing is refused before anything is looked up.
+        VerificationResult result;
         if (failures.RetryAfter(feature.Ip) is { } wait)
         {
-            feature.AddressRetryAfter = wait;
-            return AuthenticateResult.Fail("Too many failed attempts from this address");
+            // An address that keeps failing is refused before anything is looked up; a key already in memory whose
+            // secret matches is still served, so a flood from a shared address cannot lock out the keys behind it.
+            var known = credentials.Status == CredentialStatus.Present ? verifier.CheckCachedOnly(credentials.Key, credentials.Secret, feature.Ip) : null;
+            if (known is null || known.Outcome == VerificationOutcome.Invalid)
+            {
+                feature.AddressRetryAfter = wait;
+                return AuthenticateResult.Fail("Too many failed attempts from this address");
+            }
+            result = known;
         }
-        if (credentials.Status != CredentialStatus.Present)
+        else
         {
-            failures.Failed(feature.Ip);
-            return AuthenticateResult.Fail("Malformed credentials");
+            if (credentials.Status != CredentialStatus.Present)
+            {
+                failures.Failed(feature.Ip);
+                return AuthenticateResult.Fail("Malformed credentials");
+            }
+            result = await verifier.CheckOnlyAsync(credentials.Key, credentials.Secret, feature.Ip, Context.RequestAborted);
+            if (result.Outcome == VerificationOutcome.Invalid)
+                failures.Failed(feature.Ip);
         }
-
-        var result = await verifier.CheckOnlyAsync(credentials.Key, credentials.Secret, feature.Ip, Context.RequestAborted);
         feature.Result = result;
-        if (result.Outcome == VerificationOutcome.Invalid)
-            failures.Failed(feature.Ip);
-        // Counted once the whole outcome is known: a valid key may still lack the endpoint's permission.
-        Context.Response.OnCompleted(() =>
+        // Counted once the whole outcome is known (a valid key may still lack the endpoint's permission), and before
+        // the first byte goes out: whoever has the answer finds the request counted.
+        Context.Response.OnStarting(() =>
         {
             verifier.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip);
             return Task.CompletedTask;

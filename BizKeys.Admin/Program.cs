@@ -37,7 +37,21 @@ builder.Services.AddScoped<KeyActions>();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
+InstanceLock? instanceLock;
+try
+{
+    instanceLock = isCommand ? null : InstanceLock.Acquire(builder.Configuration);
+}
+catch (InvalidOperationException e)
+{
+    // A clear word and a non-zero exit, not a crash: a supervisor sees a refusal, an operator reads why.
+    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    return 3;
+}
+using var heldLock = instanceLock;
 var app = builder.Build();
+if (instanceLock is not null)
+    app.Lifetime.ApplicationStopped.Register(instanceLock.Dispose);
 await DatabaseInitializer.InitializeAsync(app.Services);
 
 if (isCommand)

@@ -44,24 +44,30 @@ public class SignInGuardTests
         using var client = HttpSignIn.Client(app);
         await SignInTextAsync(client, "warm@example.com", "warm up"); // first use makes the stand-in hash
 
-        async Task<double> MedianAsync(Func<int, string> email)
+        async Task<double> TimeAsync(string email)
         {
-            var times = new List<double>();
-            for (var i = 0; i < 4; i++)
-            {
-                var watch = Stopwatch.StartNew();
-                await SignInTextAsync(client, email(i), "not the password");
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            times.Sort();
-            return (times[1] + times[2]) / 2;
+            var watch = Stopwatch.StartNew();
+            await SignInTextAsync(client, email, "not the password");
+            return watch.Elapsed.TotalMilliseconds;
         }
+        // Interleaved, so that whatever else the machine is doing weighs on both alike; medians of six each (the
+        // owner stays under the five-failure lockout: its window is reset by a success in between).
+        var knownTimes = new List<double>();
+        var unknownTimes = new List<double>();
+        for (var i = 0; i < 6; i++)
+        {
+            knownTimes.Add(await TimeAsync(AppFactory.OwnerEmail));
+            unknownTimes.Add(await TimeAsync($"nobody{i}@example.com"));
+            if (i == 3)
+                await HttpSignIn.SignInAsync(HttpSignIn.Client(app), AppFactory.OwnerEmail, AppFactory.Password);
+        }
+        static double Median(List<double> times) => times.Order().Skip(2).Take(2).Average();
+        var known = Median(knownTimes);
+        var unknownEmail = Median(unknownTimes);
 
-        var known = await MedianAsync(_ => AppFactory.OwnerEmail);
-        var unknownEmail = await MedianAsync(i => $"nobody{i}@example.com");
-
-        // Before, an unknown email answered in a fifth of the time; a password hash now sets the pace for both.
-        Assert.True(unknownEmail > known * 0.5, $"unknown email {unknownEmail:0} ms against a wrong password {known:0} ms");
+        // Before, an unknown email answered in a fifth of the time; a password hash now sets the pace for both (a
+        // wrong password also records the failure, so it stays somewhat slower).
+        Assert.True(unknownEmail > known * 0.4, $"unknown email {unknownEmail:0} ms against a wrong password {known:0} ms");
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using BizKeys.Core;
+using BizKeys.Core.Data;
+
+namespace BizKeys.Admin.Hosting;
+
+/// <summary>
+/// One app per SQLite database. A second app on the same file would serve revoked keys from its own cache, so it
+/// refuses to start, naming the file; the lock is the operating system's and ends with the process, even after a
+/// kill. Commands (keys create, users create …) may still run beside the app. Several instances share PostgreSQL.
+/// </summary>
+public sealed class InstanceLock : IDisposable
+{
+    private readonly FileStream? _lock;
+
+    private InstanceLock(FileStream? held) => _lock = held;
+
+    public void Dispose() => _lock?.Dispose();
+
+    /// <exception cref="InvalidOperationException">Another app holds the database.</exception>
+    public static InstanceLock Acquire(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(DependencyInjection.ConnectionStringName) ?? "";
+        if (!"Sqlite".Equals(configuration["Database:Provider"] ?? "Sqlite", StringComparison.OrdinalIgnoreCase)
+            || SqliteConnectionStrings.DirectoryOf(connectionString, ProductPaths.BaseDirectory) is not { } directory)
+            return new InstanceLock(null);
+        var database = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        var path = Path.Combine(directory, Path.GetFileName(database) + ".app-lock");
+        try
+        {
+            return new InstanceLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
+        }
+        catch (IOException)
+        {
+            throw new InvalidOperationException(
+                $"Another BizKeys app is already serving {Path.GetFullPath(database, ProductPaths.BaseDirectory)}. One SQLite database " +
+                "serves one app (commands may run beside it); to run several instances, use PostgreSQL (Database:Provider=Postgres).");
+        }
+    }
+}

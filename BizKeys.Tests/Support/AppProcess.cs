@@ -37,9 +37,12 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the app and waits until it listens; null when the process ended first (its output says why).</summary>
-    public static async Task<AppProcess> StartAsync(string directory, TimeSpan? timeout = null)
+    public static async Task<AppProcess> StartAsync(string directory, IDictionary<string, string>? settings = null, TimeSpan? timeout = null)
     {
-        var app = new AppProcess(Process.Start(StartInfo(directory))!);
+        var start = StartInfo(directory);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
+        var app = new AppProcess(Process.Start(start)!);
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         void Read(string? line)
         {

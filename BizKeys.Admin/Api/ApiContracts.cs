@@ -6,11 +6,11 @@ namespace BizKeys.Admin.Api;
 public sealed record KeyDto(
     string Key, string Name, string Environment, IReadOnlyList<string> Permissions, DateTime? ExpiresAt,
     IReadOnlyList<string> IpAllowlist, int? RateLimitPerMinute, string Status, DateTime CreatedAt, DateTime? LastUsedAt,
-    DateTime? LastRotatedAt, DateTime? PreviousSecretExpiresAt, DateTime? RevokedAt)
+    DateTime? LastRotatedAt, DateTime? PreviousSecretExpiresAt, DateTime? RevokedAt, long Version)
 {
     public static KeyDto From(ApiKeyView k) => new(
         k.Key, k.Name, k.Environment, k.Permissions, k.ExpiresAt, k.IpAllowlist, k.RateLimitPerMinute, k.Status.ToString(),
-        k.CreatedAt, k.LastUsedAt, k.LastRotatedAt, k.PreviousSecretExpiresAt, k.RevokedAt);
+        k.CreatedAt, k.LastUsedAt, k.LastRotatedAt, k.PreviousSecretExpiresAt, k.RevokedAt, k.Version);
 }
 
 public sealed record KeyPageDto(IReadOnlyList<KeyDto> Items, int Page, int PageSize, int Total);

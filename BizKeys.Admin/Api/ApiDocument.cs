@@ -78,7 +78,7 @@ public static class ApiDocument
                 if (status.StartsWith('4') || status.StartsWith('5'))
                     response.Description = string.IsNullOrEmpty(response.Description) ? Describe(status) : response.Description;
             }
-            Examples.Apply(operation);
+            Examples.Apply(operation, context);
         });
     });
 
@@ -110,11 +110,12 @@ public static class ApiDocument
         private const string Key = """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": ["203.0.113.0/24"], "rateLimitPerMinute": 600, "status": "Active", "createdAt": "2026-11-27T09:30:00Z", "lastUsedAt": null, "lastRotatedAt": null, "previousSecretExpiresAt": null, "revokedAt": null }""";
         private const string Secret = "bks_shown-once-store-it-in-your-secret-manager";
 
-        public static void Apply(OpenApiOperation operation)
+        public static void Apply(OpenApiOperation operation, OpenApiOperationTransformerContext context)
         {
             switch (operation.OperationId)
             {
                 case "CreateKey":
+                    Header(operation, "Idempotency-Key", "Your name for this create (up to 64 visible characters, such as a UUID). Sent again after a lost answer, it returns the same key with a new secret instead of a second key.");
                     Request(operation, """{ "name": "Order notifications", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": ["203.0.113.0/24"], "rateLimitPerMinute": 600 }""");
                     Response(operation, "201", $$"""{ "key": {{Key}}, "secret": "{{Secret}}" }""");
                     break;
@@ -122,7 +123,13 @@ public static class ApiDocument
                     Request(operation, """{ "name": "Order notifications (EU)", "permissions": ["messages:send"], "noRateLimit": false, "rateLimitPerMinute": 300 }""");
                     Response(operation, "200", Key);
                     break;
+                case "RevokeKey":
+                    Header(operation, "If-Match", "The key's version from its ETag: revoke only if nobody changed the key since (412 otherwise).");
+                    Problem(operation, context.Document!, "412", "The key changed since the version in If-Match");
+                    break;
                 case "RotateKey":
+                    Header(operation, "If-Match", "The key's version from its ETag: rotate only if nobody changed the key since (412 otherwise).");
+                    Problem(operation, context.Document!, "412", "The key changed since the version in If-Match");
                     Request(operation, """{ "graceMinutes": 1440 }""");
                     Response(operation, "200", $$"""{ "key": {{Key}}, "secret": "{{Secret}}" }""");
                     break;
@@ -134,6 +141,16 @@ public static class ApiDocument
                     Response(operation, "200", """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "account": "Acme Retail", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z" }""");
                     break;
             }
+        }
+
+        private static void Header(OpenApiOperation operation, string name, string description)
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name, In = ParameterLocation.Header, Required = false, Description = description,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
         }
 
         private static void Request(OpenApiOperation operation, string json)

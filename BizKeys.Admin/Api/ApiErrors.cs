@@ -29,7 +29,12 @@ public sealed class ApiErrors : IEndpointFilter
         {
             await Problems.WriteAsync(http, StatusCodes.Status403Forbidden, "Forbidden", e.Message);
         }
-        catch (Exception e) when (e is ConcurrencyConflictException or ApiKeyStateException)
+        catch (ConcurrencyConflictException e) when (http.Request.Headers.IfMatch.Count > 0)
+        {
+            await Problems.WriteAsync(http, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
+                $"Key {e.Key} is no longer at the version in If-Match. Read it again and decide once more.");
+        }
+        catch (Exception e) when (e is ConcurrencyConflictException or ApiKeyStateException or IdempotencyMismatchException)
         {
             await Problems.WriteAsync(http, StatusCodes.Status409Conflict, "Conflict", e.Message);
         }

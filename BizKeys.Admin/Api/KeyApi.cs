@@ -79,8 +79,13 @@ public static class KeyApi
     private static async Task<Created<IssuedKeyDto>> CreateKey(CreateKeyBody body, HttpContext http, ApiKeyService keys, IOptions<BizKeysOptions> options, CancellationToken ct)
     {
         var actor = Actor(http);
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
+        if (http.Request.Headers["Idempotency-Key"].Count > 1 || idempotencyKey.Length > ApiKey.IdempotencyKeyMaxLength
+            || idempotencyKey.Any(c => c < 0x21 || c > 0x7e))
+            throw Invalid("Idempotency-Key", $"Send one Idempotency-Key of 1 to {ApiKey.IdempotencyKeyMaxLength} visible ASCII characters, such as a UUID.");
         var issued = await keys.CreateAsync(new CreateKeyRequest
         {
+            IdempotencyKey = idempotencyKey.Length == 0 ? null : idempotencyKey,
             AccountId = actor.KeyAccountId!.Value,
             Name = body.Name ?? "",
             Environment = body.Environment ?? options.Value.DefaultEnvironment,
@@ -89,6 +94,9 @@ public static class KeyApi
             IpAllowlist = body.IpAllowlist is null ? null : string.Join('\n', body.IpAllowlist),
             RateLimitPerMinute = body.RateLimitPerMinute,
         }, actor, ct);
+        if (issued.Replayed)
+            http.Response.Headers["Idempotent-Replayed"] = "true"; // the same key as the first attempt, with a new secret
+        ETag(http, issued.Key);
         return TypedResults.Created($"/api/v1/keys/{issued.Key.Key}", new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
     }
 
@@ -119,14 +127,20 @@ public static class KeyApi
         if (body?.GraceMinutes is not { } grace)
             throw Invalid("graceMinutes", $"Say how long the old secret keeps working, in minutes: {string.Join(", ", options.Value.RotationGraceMinutes)} (0 ends it now).");
         var actor = Actor(http);
-        var issued = await keys.RotateAsync(new RotateKeyRequest { AccountId = actor.KeyAccountId!.Value, Key = key, GraceMinutes = grace }, actor, ct);
+        var issued = await keys.RotateAsync(new RotateKeyRequest
+        {
+            AccountId = actor.KeyAccountId!.Value, Key = key, GraceMinutes = grace, ExpectedVersion = IfMatch(http),
+        }, actor, ct);
+        ETag(http, issued.Key);
         return TypedResults.Ok(new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
     }
 
     private static async Task<Ok<KeyDto>> RevokeKey(string key, HttpContext http, ApiKeyService keys, CancellationToken ct)
     {
         var actor = Actor(http);
-        return TypedResults.Ok(KeyDto.From(await keys.RevokeAsync(actor.KeyAccountId!.Value, key, actor, ct: ct)));
+        var revoked = await keys.RevokeAsync(actor.KeyAccountId!.Value, key, actor, IfMatch(http), ct);
+        ETag(http, revoked);
+        return TypedResults.Ok(KeyDto.From(revoked));
     }
 
     private static async Task<Ok<UsageDto>> KeyUsage(string key, DateTime? from, DateTime? to, string? granularity, HttpContext http,
@@ -144,6 +158,26 @@ public static class KeyApi
         return TypedResults.Ok(new UsageDto(key, grain.ToString().ToLowerInvariant(), start, end, [.. points.Select(p => new UsageBucketDto(
             p.Start, p.Success, p.Failed, p.FailuresByReason.Where(f => f.Value > 0).ToDictionary(f => f.Key.ToString(), f => f.Value)))]));
     }
+
+    /// <summary>
+    /// <c>If-Match</c> with the key's version (its ETag, as every answer about one key carries): the change happens
+    /// only if nobody changed the key since; otherwise 412.
+    /// </summary>
+    private static long? IfMatch(HttpContext http)
+    {
+        var header = http.Request.Headers.IfMatch;
+        if (header.Count == 0)
+            return null;
+        var text = header.ToString().Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal))
+            text = text[2..];
+        return long.TryParse(text.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw Invalid("If-Match", "Send the key's version from its ETag or its version field, such as \"3\".");
+    }
+
+    private static void ETag(HttpContext http, ApiKeyView key) =>
+        http.Response.Headers.ETag = $"\"{key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"";
 
     /// <summary>The key that authenticated this request, as verification handed it over (no digests).</summary>
     private static VerifiedKey CallingKey(HttpContext http) =>

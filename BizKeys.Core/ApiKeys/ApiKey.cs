@@ -44,16 +44,22 @@ public sealed class ApiKey
     public DateTime? RevokedAt { get; private set; }
     public string? RevokedBy { get; private set; }
 
+    public const int IdempotencyKeyMaxLength = 64;
+
+    /// <summary>The client's <c>Idempotency-Key</c> of the create that made this key: a retried create finds it.</summary>
+    public string? IdempotencyKey { get; private set; }
+
     /// <summary>Issued before identifiers carried a tag (<see cref="KeyIdentifiers"/>): remembered by value.</summary>
     public bool UntaggedId { get; private set; }
 
     /// <summary>Application-managed concurrency token: bumped by every change.</summary>
     public long Version { get; private set; }
 
-    public static ApiKey Create(Guid accountId, KeyDetails details, string key, string secret, DateTime now, Actor actor)
+    public static ApiKey Create(Guid accountId, KeyDetails details, string key, string secret, DateTime now, Actor actor, string? idempotencyKey = null)
     {
         var apiKey = new ApiKey
         {
+            IdempotencyKey = idempotencyKey,
             Id = Guid.CreateVersion7(),
             AccountId = accountId,
             Key = key,

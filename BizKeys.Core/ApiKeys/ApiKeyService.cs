@@ -30,11 +30,49 @@ public sealed partial class ApiKeyService(
     public async Task<IssuedSecret> CreateAsync(CreateKeyRequest request, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageKeys, ct);
+        if (await ReplayAsync(request, actor, ct) is { } replayed)
+            return replayed;
+        try
+        {
+            return await CreateNewAsync(request, actor, ct);
+        }
+        catch (ValidationException) when (request.IdempotencyKey is not null)
+        {
+            // The same create, sent twice at once: the first one made the key (or the name was really taken).
+            if (await ReplayAsync(request, actor, ct) is { } raced)
+                return raced;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A create repeated with the same Idempotency-Key (its answer was lost): the key the first attempt made gets a new
+    /// secret, since the first one never reached the client; no second key is made.
+    /// </summary>
+    private async Task<IssuedSecret?> ReplayAsync(CreateKeyRequest request, Actor actor, CancellationToken ct)
+    {
+        if (request.IdempotencyKey is not { } idempotencyKey)
+            return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var earlier = await db.ApiKeys.AsNoTracking()
+            .SingleOrDefaultAsync(k => k.AccountId == request.AccountId && k.IdempotencyKey == idempotencyKey, ct);
+        if (earlier is null)
+            return null;
+        if (earlier.NormalizedName != ApiKey.Normalize(request.Name))
+            throw new IdempotencyMismatchException(idempotencyKey);
+        // Several retries at once each reissue in turn: the last answer holds the secret that works.
+        var reissued = await UntilNoConflictAsync(() =>
+            RotateAsync(new RotateKeyRequest { AccountId = request.AccountId, Key = earlier.Key, GraceMinutes = 0 }, actor, ct));
+        return reissued with { Replayed = true };
+    }
+
+    private async Task<IssuedSecret> CreateNewAsync(CreateKeyRequest request, Actor actor, CancellationToken ct)
+    {
         await createValidator.ValidateAndThrowAsync(request, ct);
         RequireWithinActor(actor, KeyLimits.Of(request.ToDetails()), "create that key: it");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
-        var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor);
+        var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor, request.IdempotencyKey);
         db.ApiKeys.Add(key);
         Audit(db, key, actor, AuditActions.KeyCreated, KeyAuditSummary.Describe(key));
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
@@ -83,7 +121,30 @@ public sealed partial class ApiKeyService(
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
     }
 
-    public async Task<ApiKeyView> RevokeAsync(Guid accountId, string keyId, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
+    /// <summary>
+    /// Revokes at once. Without an expected version a revocation wins over a change made at the same moment (a
+    /// rotation, an edit): it reads the key again and revokes that — revoking is never refused for being late.
+    /// </summary>
+    public Task<ApiKeyView> RevokeAsync(Guid accountId, string keyId, Actor actor, long? expectedVersion = null, CancellationToken ct = default) =>
+        expectedVersion is null
+            ? UntilNoConflictAsync(() => RevokeOnceAsync(accountId, keyId, actor, null, ct))
+            : RevokeOnceAsync(accountId, keyId, actor, expectedVersion, ct);
+
+    private static async Task<T> UntilNoConflictAsync<T>(Func<Task<T>> attempt)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (ConcurrencyConflictException) when (tries < 10)
+            {
+            }
+        }
+    }
+
+    private async Task<ApiKeyView> RevokeOnceAsync(Guid accountId, string keyId, Actor actor, long? expectedVersion, CancellationToken ct)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);

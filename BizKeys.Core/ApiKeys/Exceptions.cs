@@ -16,3 +16,7 @@ public sealed class ConcurrencyConflictException(string key)
 {
     public string Key { get; } = key;
 }
+
+/// <summary>An Idempotency-Key came back with a different request: it names one create, not another.</summary>
+public sealed class IdempotencyMismatchException(string idempotencyKey)
+    : Exception($"The Idempotency-Key \"{idempotencyKey}\" was used for a different key. Use a new Idempotency-Key for a new key.");

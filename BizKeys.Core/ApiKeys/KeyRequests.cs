@@ -28,6 +28,12 @@ public abstract class KeyDetailsRequest
 public sealed class CreateKeyRequest : KeyDetailsRequest
 {
     internal override string? ExistingKey => null;
+
+    /// <summary>
+    /// The client's name for this create (the API's <c>Idempotency-Key</c>). A repeat finds the key the first attempt
+    /// made and issues it a new secret, since the first one never reached the client.
+    /// </summary>
+    public string? IdempotencyKey { get; set; }
 }
 
 public sealed class UpdateKeyRequest : KeyDetailsRequest
@@ -61,4 +67,8 @@ public sealed class RotateKeyRequest
 }
 
 /// <summary>A key with the secret that was just issued for it. The secret exists only in this object.</summary>
-public sealed record IssuedSecret(ApiKeyView Key, string Secret);
+public sealed record IssuedSecret(ApiKeyView Key, string Secret)
+{
+    /// <summary>A repeated create (same Idempotency-Key): the key is the one made before, with a new secret.</summary>
+    public bool Replayed { get; init; }
+}

@@ -34,5 +34,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.LastUsedIp).HasMaxLength(ApiKey.IpMaxLength);
 
         builder.Property(k => k.Version).IsConcurrencyToken();
+
+        // A retried create with the same Idempotency-Key finds the key the first attempt made, even when both race.
+        builder.Property(k => k.IdempotencyKey).HasMaxLength(ApiKey.IdempotencyKeyMaxLength);
+        builder.HasIndex(k => new { k.AccountId, k.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
     }
 }

@@ -86,6 +86,10 @@ namespace BizKeys.Core.Data.Migrations
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("IpAllowlist")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -163,6 +167,10 @@ namespace BizKeys.Core.Data.Migrations
                         .IsUnique();
 
                     b.HasIndex("LastUsedAt");
+
+                    b.HasIndex("AccountId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("AccountId", "NormalizedName")
                         .IsUnique()

@@ -62,6 +62,7 @@ public static class DependencyInjection
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SupportService>();
         services.AddSingleton<KeyIdentifiers>();
+        services.AddSingleton<DatabaseBackup>();
         services.AddSingleton<KeyCache>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<FailedAttemptLimiter>();

@@ -3,7 +3,7 @@ namespace BizKeys.Admin.Cli;
 /// <summary>Operator commands that run instead of the web server: <c>dotnet run --project BizKeys.Admin -- keys create ...</c>.</summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["keys", "users"];
+    private static readonly string[] Commands = ["keys", "users", "backup"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
 
     /// <summary>
@@ -34,6 +34,7 @@ public static class CommandLine
         Commands:
         {KeysCommand.Help}
         {UsersCommand.Help}
+        {BackupCommand.Help}
         """;
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken ct = default) =>
@@ -47,13 +48,19 @@ public static class CommandLine
             {
                 "keys" => await KeysCommand.RunAsync(services, args[1..], output, error, ct),
                 "users" => await UsersCommand.RunAsync(services, args[1..], output, error, input, ct),
+                "backup" => await BackupCommand.RunAsync(services, args[1..], output, error, ct),
                 _ => Usage(error),
             };
         }
         catch (UsageException e)
         {
             await error.WriteLineAsync($"error: {e.Message}");
-            await error.WriteLineAsync(args[0].Equals("users", StringComparison.OrdinalIgnoreCase) ? UsersCommand.Help : KeysCommand.Help);
+            await error.WriteLineAsync(args[0].ToLowerInvariant() switch
+            {
+                "users" => UsersCommand.Help,
+                "backup" => BackupCommand.Help,
+                _ => KeysCommand.Help,
+            });
             return 2;
         }
     }

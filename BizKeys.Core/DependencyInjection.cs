@@ -51,7 +51,12 @@ public static class DependencyInjection
         if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Database:Provider '{provider}' is not supported yet; use 'Sqlite'.");
         var resolved = SqliteConnectionStrings.Resolve(connectionString, baseDirectory);
-        services.AddDbContextFactory<BizKeysDbContext>(o => o.UseSqlite(resolved).AddInterceptors(new SqlitePragmas()));
+        services.AddDbContextFactory<BizKeysDbContext>(o => o.UseSqlite(resolved).AddInterceptors(new SqlitePragmas())
+            // A refused save is handled where it happens (a name taken in a race, a conflict) and answered there;
+            // an unhandled one is logged once by the app's error handling. EF Core's own ERROR lines would double it.
+            .ConfigureWarnings(w => w.Log(
+                (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, Microsoft.Extensions.Logging.LogLevel.Debug),
+                (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, Microsoft.Extensions.Logging.LogLevel.Debug))));
 
         services.AddValidatorsFromAssemblyContaining<ApiKeyService>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.AddSingleton<ApiKeyService>();

@@ -62,10 +62,15 @@ public sealed partial class UsageFlusher(
         }
     }
 
+    /// <summary>A flush that holds the write lock longer than this is logged as a warning: other writers waited for it.</summary>
+    public static readonly TimeSpan SlowFlush = TimeSpan.FromSeconds(1);
+
     private async Task WriteAsync(UsageBatch batch, CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var locked = time.GetTimestamp(); // SQLite's BEGIN IMMEDIATE: the write lock is held from here to the commit
         if (batch.Buckets.Count > 0)
         {
             var keyIds = batch.Buckets.Select(b => b.KeyId).Distinct().ToList();
@@ -96,11 +101,19 @@ public sealed partial class UsageFlusher(
             await db.KeyFailures.Where(f => f.At < cutoff).ExecuteDeleteAsync(ct);
         }
         await transaction.CommitAsync(ct);
-        LogFlushed(batch.Buckets.Count, batch.Failures.Count);
+        var held = time.GetElapsedTime(locked);
+        var took = time.GetElapsedTime(started);
+        if (held > SlowFlush)
+            LogSlowFlush(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
+        else
+            LogFlushed(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
     }
 
-    [LoggerMessage(LogLevel.Debug, "Usage flushed: {Buckets} buckets, {Failures} failed attempts")]
-    private partial void LogFlushed(int buckets, int failures);
+    [LoggerMessage(LogLevel.Debug, "Usage flushed: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, write lock held {LockMs:0.0} ms")]
+    private partial void LogFlushed(int buckets, int failures, double elapsedMs, double lockMs);
+
+    [LoggerMessage(LogLevel.Warning, "Slow usage flush: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, write lock held {LockMs:0.0} ms")]
+    private partial void LogSlowFlush(int buckets, int failures, double elapsedMs, double lockMs);
 
     [LoggerMessage(LogLevel.Error, "Writing usage counters failed; they are kept in memory for the next try")]
     private partial void LogFlushFailed(Exception exception);

@@ -70,4 +70,41 @@ public class LoggingTests
         Assert.Single(completed, line => line.Contains("\"RequestPath\":\"/healthz\"", StringComparison.Ordinal));
         Assert.DoesNotContain(completed, line => line.Contains("/api/v1/me", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Racing_creates_of_one_name_log_no_error_and_flushes_say_how_long_they_held_the_lock()
+    {
+        var app = new AppFactory(settings: new Dictionary<string, string?> { ["Serilog:MinimumLevel:Override:BizKeys.Core.Usage"] = "Debug" });
+        string logText;
+        try
+        {
+            var (account, owner) = await app.OwnerAsync();
+            var keys = app.Services.GetRequiredService<ApiKeyService>();
+            var racing = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    await keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = "Raced name", Environment = "Production" }, owner);
+                }
+                catch (FluentValidation.ValidationException)
+                {
+                }
+            }));
+            await Task.WhenAll(racing);
+            var issued = (await keys.QueryAsync(new KeyQuery(account.Id) { Search = "Raced name" }, owner)).Items.Single();
+            app.Services.GetRequiredService<BizKeys.Core.Verification.KeyVerifier>().Record(null, null, null);
+            using var client = app.CreateClient();
+            await client.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key, KeyFormat.NewSecret()));
+            await app.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
+            await app.StopAsync();
+            logText = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        Assert.DoesNotContain("\"@l\":\"Error\"", logText);
+        Assert.Contains("write lock held {LockMs:0.0} ms", logText);
+    }
 }

@@ -52,7 +52,16 @@ using var heldLock = instanceLock;
 var app = builder.Build();
 if (instanceLock is not null)
     app.Lifetime.ApplicationStopped.Register(instanceLock.Dispose);
-await DatabaseInitializer.InitializeAsync(app.Services);
+try
+{
+    await DatabaseInitializer.InitializeAsync(app.Services);
+}
+catch (Exception e) when (StartupFailure.Describe(e, app.Configuration) is { } message)
+{
+    // A clear word and a non-zero exit: a supervisor that restarts the app sees the same refusal, not a crash loop.
+    await Console.Error.WriteLineAsync($"error: {message}");
+    return 4;
+}
 
 if (isCommand)
     return await CommandLine.RunAsync(app.Services, args, Console.Out, Console.Error);

@@ -17,6 +17,7 @@ public static class DatabaseInitializer
         var dbFactory = services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
+            RefuseEmptyFile(db);
             if (db.Database.IsSqlite())
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", ct);
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BizKeys.Core.Data.Database");
@@ -46,6 +47,20 @@ public static class DatabaseInitializer
             throw new InvalidOperationException("The bootstrap owner could not be created: " +
                 string.Join(" ", e.Errors.Select(x => $"{BootstrapSetting(x.PropertyName)}: {x.ErrorMessage}")), e);
         }
+    }
+
+    /// <summary>
+    /// SQLite takes a zero-length file for a new database, so a truncated file would quietly become a fresh install
+    /// with a new owner. A database file that exists must hold a database.
+    /// </summary>
+    private static void RefuseEmptyFile(BizKeysDbContext db)
+    {
+        if (!db.Database.IsSqlite())
+            return;
+        var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        if (File.Exists(path) && new FileInfo(path).Length == 0)
+            throw new DatabaseUnusableException(path,
+                "the file is empty, as a truncated or half-copied database would be. Restore it from a backup, or delete it to start a new, empty installation.");
     }
 
     /// <summary>The installation's tag key (made by the first start to get here) and the identifiers from before tags.</summary>

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using BizKeys.Tests.Support;
+
+namespace BizKeys.Tests.Cli;
+
+/// <summary>Starting on a database file that is not one: a sentence naming the file and a non-zero exit, never a new install.</summary>
+public sealed class BadDatabaseTests : IDisposable
+{
+    private readonly string _directory = TempDirectory.Create();
+
+    public void Dispose() => TempDirectory.Delete(_directory);
+
+    private string Database => Path.Combine(_directory, "bizkeys.db");
+
+    private async Task<(int Code, string Error)> StartAsync()
+    {
+        using var app = Process.Start(AppProcess.StartInfo(_directory))!;
+        var error = app.StandardError.ReadToEndAsync();
+        var exited = app.WaitForExitAsync();
+        if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(60))) != exited)
+        {
+            app.Kill(entireProcessTree: true);
+            throw new TimeoutException("The app started on a broken database instead of refusing.");
+        }
+        return (app.ExitCode, await error);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_stops_the_start_with_its_name()
+    {
+        await File.WriteAllTextAsync(Database, new string('x', 8192));
+
+        var (code, error) = await StartAsync();
+
+        Assert.Equal(4, code);
+        Assert.Contains(Database, error);
+        Assert.Contains("not a SQLite database", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+    }
+
+    [Fact]
+    public async Task An_empty_file_is_never_taken_for_a_new_install()
+    {
+        await File.WriteAllBytesAsync(Database, []);
+
+        var (code, error) = await StartAsync();
+
+        Assert.Equal(4, code);
+        Assert.Contains("the file is empty", error);
+        Assert.Equal(0, new FileInfo(Database).Length); // no new owner was written into it
+    }
+}

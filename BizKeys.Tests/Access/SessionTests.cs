@@ -98,4 +98,35 @@ public class SessionTests
         Assert.Equal(HttpStatusCode.Redirect, expired.StatusCode);
         Assert.StartsWith("http://localhost/login", expired.Headers.Location!.ToString());
     }
+
+    private static async Task<HttpResponseMessage> ChangePasswordAsync(HttpClient client, string current, string next, string confirm)
+    {
+        var form = await client.GetStringAsync("/account/password");
+        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+        return await client.PostAsync("/account/password", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["_handler"] = "password",
+            ["Input.Current"] = current, ["Input.New"] = next, ["Input.Confirm"] = confirm,
+        }));
+    }
+
+    [Fact]
+    public async Task Changing_the_password_keeps_this_browser_signed_in_and_signs_out_every_other()
+    {
+        await using var app = new AppFactory();
+        var (here, _) = Browser(app);
+        var (elsewhere, _) = Browser(app);
+        await SignInAsync(here);
+        await SignInAsync(elsewhere);
+
+        var wrong = await ChangePasswordAsync(here, "not my password", "a brand new passphrase", "a brand new passphrase");
+        Assert.Contains("The current password is not right.", await wrong.Content.ReadAsStringAsync());
+        var changed = await ChangePasswordAsync(here, AppFactory.Password, "a brand new passphrase", "a brand new passphrase");
+
+        Assert.Contains("Your password is changed.", await changed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/settings/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await elsewhere.GetAsync("/settings/members")).StatusCode);
+        var (fresh, _) = Browser(app);
+        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(fresh, AppFactory.OwnerEmail, "a brand new passphrase")).StatusCode);
+    }
 }

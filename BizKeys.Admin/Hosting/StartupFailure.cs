@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace BizKeys.Admin.Hosting;
 
-/// <summary>Turns what stops a start (a broken, unreadable or unwritable database, bad bootstrap settings) into one clear sentence.</summary>
+/// <summary>Turns what stops a start on a broken, unreadable or unwritable database into one clear sentence.</summary>
 public static class StartupFailure
 {
     public static string? Describe(Exception e, IConfiguration configuration)
@@ -19,7 +19,6 @@ public static class StartupFailure
             SqliteException { SqliteErrorCode: 13 } => $"The disk holding {path} is full: free space and start again.",
             SqliteException other => $"BizKeys cannot use the database {path}: {other.Message}",
             UnauthorizedAccessException or IOException => $"BizKeys cannot reach the database {path}: {e.Message}",
-            InvalidOperationException when e.Message.Contains("Bootstrap", StringComparison.Ordinal) => e.Message,
             _ => null,
         };
     }

@@ -24,23 +24,88 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
     }
 
     /// <summary>
-    /// Adds a person by email. Someone new gets a sign-in with <paramref name="initialPassword"/>; someone who already
-    /// signs in to BizKeys keeps their own password. Returns whether a new sign-in was created.
+    /// Invites a person by email. The answer is the same whoever the email belongs to: the initial password is
+    /// checked either way, someone new gets a sign-in with it, and nobody — new or already signed up elsewhere — joins
+    /// the account before accepting the invitation (shown at their next sign-in).
     /// </summary>
-    public async Task<bool> AddAsync(Guid accountId, string email, string initialPassword, AccountRole role, Actor actor, CancellationToken ct = default)
+    public async Task InviteAsync(Guid accountId, string email, string initialPassword, AccountRole role, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.ManageMembers, ct);
         UserDirectory.ValidateEmail(email);
-        var user = await users.FindByEmailAsync(email, ct);
-        var created = user is null;
+        await users.ValidatePasswordAsync(initialPassword);
+        var normalized = Invitation.Normalize(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await users.FindByEmailAsync(email, ct);
         if (user is not null && await db.Memberships.AnyAsync(m => m.AccountId == accountId && m.UserId == user.Id, ct))
             throw new ValidationException([new ValidationFailure("Email", $"{user.Email} is already a member of this account.")]);
-        user ??= await users.CreateUserAsync(email, initialPassword, isSupport: false, ct);
-        db.Memberships.Add(Membership.Create(accountId, user.Id, role, Now));
-        db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.MemberAdded, user.Email, $"Role: {role}", Now));
+        if (await db.Invitations.AnyAsync(i => i.AccountId == accountId && i.NormalizedEmail == normalized && i.AnsweredAt == null, ct))
+            throw new ValidationException([new ValidationFailure("Email", $"{email.Trim()} is invited already; the invitation waits for their answer.")]);
+        if (user is null)
+            await users.CreateUserAsync(email, initialPassword, isSupport: false, ct);
+        db.Invitations.Add(Invitation.Create(accountId, email, role, actor, Now));
+        db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.MemberInvited, email.Trim(), $"Role: {role}", Now));
         await db.SaveChangesAsync(ct);
-        return created;
+    }
+
+    /// <summary>The account's invitations that wait for an answer.</summary>
+    public async Task<IReadOnlyList<PendingInvitation>> PendingAsync(Guid accountId, Actor actor, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Invitations.AsNoTracking().Where(i => i.AccountId == accountId && i.AnsweredAt == null).OrderBy(i => i.Email)
+            .Select(i => new PendingInvitation(i.Id, i.Email, i.Role, i.InvitedBy, i.CreatedAt)).ToListAsync(ct);
+    }
+
+    public async Task CancelInvitationAsync(Guid accountId, Guid invitationId, Actor actor, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.ManageMembers, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.AccountId == accountId && i.AnsweredAt == null, ct)
+            ?? throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
+        db.Invitations.Remove(invitation);
+        db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.InvitationAnswered, invitation.Email, "Cancelled by an owner", Now));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The invitations waiting for this signed-in person.</summary>
+    public async Task<IReadOnlyList<InvitationView>> ForUserAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (actor.UserId is not { } userId)
+            return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.NormalizedEmail).SingleOrDefaultAsync(ct);
+        return await db.Invitations.AsNoTracking().Where(i => i.NormalizedEmail == email && i.AnsweredAt == null)
+            .Join(db.Accounts, i => i.AccountId, a => a.Id, (i, a) => new { Invitation = i, AccountName = a.Name })
+            .OrderBy(x => x.Invitation.CreatedAt)
+            .Select(x => new InvitationView(x.Invitation.Id, x.Invitation.AccountId, x.AccountName, x.Invitation.Role, x.Invitation.InvitedBy, x.Invitation.CreatedAt))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>The invited person answers; accepting makes them a member in the role offered.</summary>
+    /// <returns>The account joined, or null when declined.</returns>
+    public async Task<Guid?> AnswerAsync(Guid invitationId, bool accept, Actor actor, CancellationToken ct = default)
+    {
+        if (actor.UserId is not { } userId)
+            throw new AccessDeniedException("Sign in to answer an invitation.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.NormalizedEmail).SingleOrDefaultAsync(ct);
+        // Only the person it is for can answer it: anyone else is told it does not exist.
+        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.NormalizedEmail == email && i.AnsweredAt == null, ct)
+            ?? throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
+        invitation.Answer(accept, Now);
+        if (accept && !await db.Memberships.AnyAsync(m => m.AccountId == invitation.AccountId && m.UserId == userId, ct))
+        {
+            db.Memberships.Add(Membership.Create(invitation.AccountId, userId, invitation.Role, Now));
+            db.AuditEntries.Add(AuditEntry.Create(invitation.AccountId, actor, AuditActions.MemberAdded, invitation.Email,
+                $"Role: {invitation.Role}, invited by {invitation.InvitedBy}", Now));
+            // Someone's first account becomes their current one; joining another does not switch them away.
+            await db.Users.Where(u => u.Id == userId && u.LastAccountId == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastAccountId, invitation.AccountId), ct);
+        }
+        else if (!accept)
+            db.AuditEntries.Add(AuditEntry.Create(invitation.AccountId, actor, AuditActions.InvitationAnswered, invitation.Email, "Declined", Now));
+        await db.SaveChangesAsync(ct);
+        return accept ? invitation.AccountId : null;
     }
 
     public async Task ChangeRoleAsync(Guid accountId, Guid userId, AccountRole role, Actor actor, CancellationToken ct = default)

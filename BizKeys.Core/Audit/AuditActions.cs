@@ -7,6 +7,8 @@ public static class AuditActions
     public const string KeyUpdated = "key.updated";
     public const string KeyRotated = "key.rotated";
     public const string KeyRevoked = "key.revoked";
+    public const string MemberInvited = "member.invited";
+    public const string InvitationAnswered = "member.invitation_answered";
     public const string MemberAdded = "member.added";
     public const string MemberChanged = "member.changed";
     public const string MemberRemoved = "member.removed";
@@ -17,7 +19,7 @@ public static class AuditActions
 
     public static IReadOnlyList<string> All { get; } =
     [
-        KeyCreated, KeyUpdated, KeyRotated, KeyRevoked, MemberAdded, MemberChanged, MemberRemoved,
+        KeyCreated, KeyUpdated, KeyRotated, KeyRevoked, MemberInvited, InvitationAnswered, MemberAdded, MemberChanged, MemberRemoved,
         AccountCreated, SignInFailed, SignInLockedOut, SupportAccess,
     ];
 }

@@ -19,6 +19,7 @@ public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options)
     public DbSet<UsageBucket> UsageBuckets => Set<UsageBucket>();
     public DbSet<KeyFailure> KeyFailures => Set<KeyFailure>();
     public DbSet<Installation> Installations => Set<Installation>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -114,16 +114,7 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
         }
         if (failures.Count > 0)
             throw new ValidationException(failures);
-        using (var scope = scopes.CreateScope())
-        {
-            var passwords = scope.ServiceProvider.GetRequiredService<UserManager<BizKeysUser>>();
-            foreach (var validator in passwords.PasswordValidators)
-            {
-                var check = await validator.ValidateAsync(passwords, new BizKeysUser(), password);
-                if (!check.Succeeded)
-                    throw IdentityErrors.ToValidation(check);
-            }
-        }
+        await ValidatePasswordAsync(password);
 
         var user = await CreateUserAsync(email, password, isSupport, ct);
         if (accountRole is not { } membershipRole)
@@ -141,6 +132,20 @@ public sealed class UserDirectory(IServiceScopeFactory scopes, IDbContextFactory
         db.Users.Attach(user).Property(u => u.LastAccountId).IsModified = true;
         await db.SaveChangesAsync(ct);
         return user;
+    }
+
+    /// <summary>The password rules, checked without creating anyone.</summary>
+    /// <exception cref="ValidationException">The password breaks a rule (property Password).</exception>
+    public async Task ValidatePasswordAsync(string password)
+    {
+        using var scope = scopes.CreateScope();
+        var passwords = scope.ServiceProvider.GetRequiredService<UserManager<BizKeysUser>>();
+        foreach (var validator in passwords.PasswordValidators)
+        {
+            var check = await validator.ValidateAsync(passwords, new BizKeysUser(), password);
+            if (!check.Succeeded)
+                throw IdentityErrors.ToValidation(check);
+        }
     }
 
     public async Task SetLastAccountAsync(Guid userId, Guid accountId, CancellationToken ct = default)

@@ -1,6 +1,8 @@
+using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
+using BizKeys.Core.Users;
 using BizKeys.Tests.Support;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +46,7 @@ public class AuditTrailTests : DatabaseTest
     [Fact]
     public async Task Member_changes_are_recorded()
     {
-        await Members.AddAsync(Db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await JoinAsync("ana@example.com");
         var ana = (await Members.ListAsync(Db.Account.Id, Db.Owner)).Single(m => m.Email == "ana@example.com");
         await Members.ChangeRoleAsync(Db.Account.Id, ana.UserId, AccountRole.Owner, Db.Owner);
         await Members.RemoveAsync(Db.Account.Id, ana.UserId, Db.Owner);
@@ -52,8 +54,18 @@ public class AuditTrailTests : DatabaseTest
         var entries = (await Audit.QueryAsync(new AuditQuery(Db.Account.Id) { Target = "ana@example.com" }, Db.Owner)).Items;
 
         Assert.Equal(
-            [(AuditActions.MemberRemoved, "Was Owner"), (AuditActions.MemberChanged, "Role: Member → Owner"), (AuditActions.MemberAdded, "Role: Member")],
+            [(AuditActions.MemberRemoved, "Was Owner"), (AuditActions.MemberChanged, "Role: Member → Owner"),
+             (AuditActions.MemberAdded, $"Role: Member, invited by {TestDatabase.OwnerEmail}"), (AuditActions.MemberInvited, "Role: Member")],
             entries.Select(e => (e.Action, e.Summary)));
+    }
+
+    /// <summary>Invites someone new and has them accept, as the person would at their first sign-in.</summary>
+    private async Task JoinAsync(string email)
+    {
+        await Members.InviteAsync(Db.Account.Id, email, TestDatabase.Password, AccountRole.Member, Db.Owner);
+        var user = (await Db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync(email))!;
+        var person = Actor.User(user.Id, email, false, null);
+        await Members.AnswerAsync((await Members.ForUserAsync(person)).Single().Id, accept: true, person);
     }
 
     [Fact]
@@ -72,14 +84,14 @@ public class AuditTrailTests : DatabaseTest
     [Fact]
     public async Task Adding_someone_twice_or_with_a_short_password_is_refused_and_changes_nothing()
     {
-        await Members.AddAsync(Db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await JoinAsync("ana@example.com");
 
         var twice = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.AddAsync(Db.Account.Id, "ANA@example.com", TestDatabase.Password, AccountRole.Owner, Db.Owner));
+            Members.InviteAsync(Db.Account.Id, "ANA@example.com", TestDatabase.Password, AccountRole.Owner, Db.Owner));
         var shortPassword = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.AddAsync(Db.Account.Id, "bo@example.com", "short", AccountRole.Member, Db.Owner));
+            Members.InviteAsync(Db.Account.Id, "bo@example.com", "short", AccountRole.Member, Db.Owner));
         var badEmail = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.AddAsync(Db.Account.Id, "not an email", TestDatabase.Password, AccountRole.Member, Db.Owner));
+            Members.InviteAsync(Db.Account.Id, "not an email", TestDatabase.Password, AccountRole.Member, Db.Owner));
 
         Assert.Equal("ana@example.com is already a member of this account.", twice.Errors.Single().ErrorMessage);
         Assert.Equal("Password", shortPassword.Errors.First().PropertyName);

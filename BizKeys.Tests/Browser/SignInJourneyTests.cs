@@ -135,11 +135,20 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
         await dialog.GetByLabel("Initial password").FillAsync("a long initial password");
         await dialog.GetByTestId("submit").ClickAsync();
 
-        await Expect(page.GetByTestId("member-email").Filter(new() { HasText = "newcomer@example.com" })).ToBeVisibleAsync();
+        // Invited, not yet a member: nobody joins an account without accepting.
+        await Expect(page.GetByTestId("invited-email").Filter(new() { HasText = "newcomer@example.com" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("member-email").Filter(new() { HasText = "newcomer@example.com" })).ToHaveCountAsync(0);
         await BrowserApp.ScreenshotAsync(page, "members");
         var newcomer = await browser.OpenSignedOutAsync();
         await BrowserApp.SignInAsync(newcomer, "newcomer@example.com", "a long initial password");
+        await Expect(newcomer).ToHaveURLAsync(new Regex("/invitations$"));
+        await Expect(newcomer.GetByTestId("invitation")).ToContainTextAsync(BrowserApp.AccountName);
+        await Expect(newcomer.GetByTestId("interactive")).ToBeAttachedAsync();
+        await BrowserApp.ScreenshotAsync(newcomer, "invitation");
+        await newcomer.GetByTestId("accept").ClickAsync();
         await Expect(newcomer).ToHaveURLAsync(new Regex("/settings/api-keys$"));
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("member-email").Filter(new() { HasText = "newcomer@example.com" })).ToBeVisibleAsync();
         await newcomer.Context.CloseAsync();
         await page.Context.CloseAsync();
     }
@@ -152,7 +161,10 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
         var agency = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync("Agency Clients"))!;
         var home = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
         var agencyUser = (await users.FindByEmailAsync("agency@example.com"))!;
-        await browser.Services.GetRequiredService<MemberService>().AddAsync(home.Id, "agency@example.com", "", AccountRole.Member, Actor.CommandLine);
+        var members = browser.Services.GetRequiredService<MemberService>();
+        await members.InviteAsync(home.Id, "agency@example.com", BrowserApp.Password, AccountRole.Member, Actor.CommandLine);
+        var agencyActor = Actor.User(agencyUser.Id, "agency@example.com", false, null);
+        await members.AnswerAsync((await members.ForUserAsync(agencyActor)).Single().Id, accept: true, agencyActor);
         var keys = browser.Services.GetRequiredService<ApiKeyService>();
         await keys.CreateAsync(new CreateKeyRequest { AccountId = agency.Id, Name = "Agency only bot", Environment = "Production" }, Actor.CommandLine);
         await keys.CreateAsync(new CreateKeyRequest { AccountId = home.Id, Name = "Home only bot", Environment = "Production" }, Actor.CommandLine);

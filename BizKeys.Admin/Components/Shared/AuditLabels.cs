@@ -10,6 +10,8 @@ public static class AuditLabels
         AuditActions.KeyUpdated => "Key updated",
         AuditActions.KeyRotated => "Key rotated",
         AuditActions.KeyRevoked => "Key revoked",
+        AuditActions.MemberInvited => "Member invited",
+        AuditActions.InvitationAnswered => "Invitation answered",
         AuditActions.MemberAdded => "Member added",
         AuditActions.MemberChanged => "Member changed",
         AuditActions.MemberRemoved => "Member removed",

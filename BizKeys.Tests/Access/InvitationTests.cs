@@ -1,0 +1,61 @@
+using BizKeys.Core;
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Users;
+using BizKeys.Tests.Support;
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BizKeys.Tests.Access;
+
+/// <summary>Owners invite; nobody joins an account without accepting, and an invitation tells nobody who exists.</summary>
+public class InvitationTests : DatabaseTest
+{
+    private MemberService Members => Db.Services.GetRequiredService<MemberService>();
+    private UserDirectory Users => Db.Services.GetRequiredService<UserDirectory>();
+
+    private async Task<Actor> PersonAsync(string email)
+    {
+        var user = (await Users.FindByEmailAsync(email))!;
+        return Actor.User(user.Id, email, false, null);
+    }
+
+    [Fact]
+    public async Task Inviting_an_existing_user_and_a_new_email_gives_the_same_answer_and_checks_the_password_alike()
+    {
+        await Users.CreateWithRoleAsync("victim@elsewhere.example", TestDatabase.Password, "Owner", "Elsewhere Ltd", Actor.CommandLine);
+
+        var existingShort = await Assert.ThrowsAsync<ValidationException>(() =>
+            Members.InviteAsync(Db.Account.Id, "victim@elsewhere.example", "x", AccountRole.Member, Db.Owner));
+        var newShort = await Assert.ThrowsAsync<ValidationException>(() =>
+            Members.InviteAsync(Db.Account.Id, "nobody-here@example.com", "x", AccountRole.Member, Db.Owner));
+        Assert.Equal(existingShort.Errors.Select(e => e.ErrorMessage), newShort.Errors.Select(e => e.ErrorMessage));
+
+        await Members.InviteAsync(Db.Account.Id, "victim@elsewhere.example", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "nobody-here@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+
+        Assert.Equal([TestDatabase.OwnerEmail], (await Members.ListAsync(Db.Account.Id, Db.Owner)).Select(m => m.Email));
+        Assert.Equal(["nobody-here@example.com", "victim@elsewhere.example"], (await Members.PendingAsync(Db.Account.Id, Db.Owner)).Select(i => i.Email));
+        var victim = await PersonAsync("victim@elsewhere.example");
+        Assert.Equal(["Elsewhere Ltd"], (await Db.Accounts.ChoicesAsync(victim.UserId!.Value)).All.Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Accepting_joins_in_the_offered_role_and_declining_leaves_nothing()
+    {
+        await Members.InviteAsync(Db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Owner, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "bo@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        var ana = await PersonAsync("ana@example.com");
+        var bo = await PersonAsync("bo@example.com");
+
+        var anasInvitation = (await Members.ForUserAsync(ana)).Single();
+        await Assert.ThrowsAsync<ValidationException>(() => Members.AnswerAsync(anasInvitation.Id, accept: true, bo)); // not Bo's to answer
+        Assert.Equal(Db.Account.Id, await Members.AnswerAsync(anasInvitation.Id, accept: true, ana));
+        Assert.Null(await Members.AnswerAsync((await Members.ForUserAsync(bo)).Single().Id, accept: false, bo));
+
+        var members = await Members.ListAsync(Db.Account.Id, Db.Owner);
+        Assert.Equal(AccountRole.Owner, members.Single(m => m.Email == "ana@example.com").Role);
+        Assert.DoesNotContain(members, m => m.Email == "bo@example.com");
+        Assert.Empty(await Members.PendingAsync(Db.Account.Id, Db.Owner));
+        Assert.Empty(await Members.ForUserAsync(ana));
+    }
+}

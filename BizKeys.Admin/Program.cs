@@ -52,6 +52,9 @@ using var heldLock = instanceLock;
 var app = builder.Build();
 if (instanceLock is not null)
     app.Lifetime.ApplicationStopped.Register(instanceLock.Dispose);
+if (!isCommand)
+    app.Logger.LogInformation("BizKeys settings from {Settings} and the environment; relative data and log paths start at {Base}",
+        ProductPaths.SettingsFile, ProductPaths.BaseDirectory);
 try
 {
     await DatabaseInitializer.InitializeAsync(app.Services);

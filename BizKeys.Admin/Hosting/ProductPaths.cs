@@ -9,10 +9,11 @@ public static class ProductPaths
     private const string SolutionFile = "BizKeys.sln";
 
     /// <summary>
-    /// The repository root when run from source (the folder holding BizKeys.sln), else the folder of the app's binaries.
-    /// Relative data and log paths are resolved from here, so the app and the CLI share one database.
+    /// Where relative data and log paths start, so the app and the CLI share one database: the repository root when
+    /// run from source (binaries in <c>PROJECT/bin/CONFIGURATION/FRAMEWORK</c> under the folder holding BizKeys.sln),
+    /// otherwise — a published app — the folder of the app's binaries, wherever it is started from.
     /// </summary>
-    public static string BaseDirectory { get; } = FindBaseDirectory();
+    public static string BaseDirectory { get; } = FindBaseDirectory(AppContext.BaseDirectory);
 
     /// <summary>
     /// Adds the product's one appsettings.json (copied next to the binaries from the repository root) as the
@@ -20,6 +21,11 @@ public static class ProductPaths
     /// </summary>
     public static void AddProductSettings(this IConfigurationBuilder configuration)
     {
+        // The host would also read appsettings.json from the current directory: a stray file there must not quietly
+        // change settings. The product's one file, then environment variables and arguments, are the only sources.
+        foreach (var stray in configuration.Sources.OfType<JsonConfigurationSource>()
+                     .Where(s => s.Path?.StartsWith("appsettings", StringComparison.OrdinalIgnoreCase) == true).ToList())
+            configuration.Sources.Remove(stray);
         var directory = AppContext.BaseDirectory;
         configuration.Sources.Insert(0, new JsonConfigurationSource
         {
@@ -29,13 +35,21 @@ public static class ProductPaths
         });
     }
 
-    private static string FindBaseDirectory()
+    public static string SettingsFile => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+
+    public static string FindBaseDirectory(string binaries)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var parts = Path.TrimEndingDirectorySeparator(Path.GetFullPath(binaries)).Split(Path.DirectorySeparatorChar);
+        var bin = Array.LastIndexOf(parts, "bin");
+        // PROJECT/bin/CONFIGURATION/FRAMEWORK: the repository is the project's parent.
+        if (bin >= 2 && parts.Length - bin == 3)
         {
-            if (File.Exists(Path.Combine(dir.FullName, SolutionFile)))
-                return dir.FullName;
+            var repository = string.Join(Path.DirectorySeparatorChar, parts[..(bin - 1)]);
+            if (repository.Length == 0)
+                repository = Path.DirectorySeparatorChar.ToString();
+            if (File.Exists(Path.Combine(repository, SolutionFile)))
+                return repository;
         }
-        return AppContext.BaseDirectory;
+        return Path.GetFullPath(binaries);
     }
 }

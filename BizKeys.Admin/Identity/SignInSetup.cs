@@ -55,11 +55,9 @@ public static class SignInSetup
         SessionRules.Configure(services);
         services.AddSingleton<SignInGuard>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
-        services.AddAntiforgery(o =>
-        {
-            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
+        // The antiforgery cookie follows the request's scheme: "Always" would make every form fail over plain HTTP
+        // (a first run on http://localhost); it guards nothing alone, the sign-in cookie is the one kept Secure.
+        services.AddAntiforgery(o => o.Cookie.SameSite = SameSiteMode.Strict);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(SupportClaims.Policy, p => p.RequireAuthenticatedUser().RequireClaim(SupportClaims.ClaimType, "true"));

@@ -12,16 +12,7 @@ public sealed class CommandProcessTests : IDisposable
 
     private async Task<(int Code, string Output, string Error)> RunAsync(string? stdin, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BizKeys.Admin.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        start.Environment["ConnectionStrings__BizKeys"] = $"Data Source={Path.Combine(_directory, "bizkeys.db")}";
-        start.Environment["BizKeys__LogDirectory"] = Path.Combine(_directory, "logs");
-        start.Environment["Urls"] = "http://127.0.0.1:0";
+        var start = AppProcess.StartInfo(_directory, args);
         using var process = Process.Start(start)!;
         if (stdin is not null)
             await process.StandardInput.WriteLineAsync(stdin);

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Diagnostics;
 
 if (CommandLine.AnswerWithoutDatabase(args, Console.Out, Console.Error) is { } answered)
     return answered;
+FileCreationMask.OwnerOnly();
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
 var builder = WebApplication.CreateBuilder(isCommand ? [] : args);

@@ -169,8 +169,10 @@ public static class KeyApi
         if (header.Count == 0)
             return null;
         var text = header.ToString().Trim();
+        if (text == "*")
+            return null; // any current version (the key must exist, as it must anyway)
         if (text.StartsWith("W/", StringComparison.Ordinal))
-            text = text[2..];
+            return -1; // a weak tag never matches for a change (RFC 9110): answered 412
         return long.TryParse(text.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
             ? version
             : throw Invalid("If-Match", "Send the key's version from its ETag or its version field, such as \"3\".");

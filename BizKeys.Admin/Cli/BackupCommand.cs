@@ -22,7 +22,7 @@ public static class BackupCommand
             await output.WriteLineAsync($"Backed up {result.Source} to {result.Copy}: {result.Bytes / 1024.0:N0} KB, {result.Keys} keys, integrity ok.");
             return 0;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             await error.WriteLineAsync($"error: {e.Message}");
             return 1;

@@ -21,10 +21,13 @@ public sealed class InstanceLock : IDisposable
     {
         var connectionString = configuration.GetConnectionString(DependencyInjection.ConnectionStringName) ?? "";
         if (!"Sqlite".Equals(configuration["Database:Provider"] ?? "Sqlite", StringComparison.OrdinalIgnoreCase)
-            || SqliteConnectionStrings.DirectoryOf(connectionString, ProductPaths.BaseDirectory) is not { } directory)
+            || SqliteConnectionStrings.DirectoryOf(connectionString, ProductPaths.BaseDirectory) is null)
             return new InstanceLock(null);
-        var database = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
-        var path = Path.Combine(directory, Path.GetFileName(database) + ".app-lock");
+        var database = Path.GetFullPath(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource, ProductPaths.BaseDirectory);
+        // The real file, whatever link or relative path names it: two names for one database are one database.
+        if (File.Exists(database) && new FileInfo(database).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            database = target.FullName;
+        var path = database + ".app-lock";
         try
         {
             return new InstanceLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));

@@ -40,11 +40,23 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
             throw new ValidationException([new ValidationFailure("Email", $"{user.Email} is already a member of this account.")]);
         if (await db.Invitations.AnyAsync(i => i.AccountId == accountId && i.NormalizedEmail == normalized && i.AnsweredAt == null, ct))
             throw new ValidationException([new ValidationFailure("Email", $"{email.Trim()} is invited already; the invitation waits for their answer.")]);
-        if (user is null)
-            await users.CreateUserAsync(email, initialPassword, isSupport: false, ct);
         db.Invitations.Add(Invitation.Create(accountId, email, role, actor, Now));
         db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.MemberInvited, email.Trim(), $"Role: {role}", Now));
         await db.SaveChangesAsync(ct);
+        if (user is null)
+        {
+            try
+            {
+                var created = await users.CreateUserAsync(email, initialPassword, isSupport: false, ct);
+                await db.Users.Where(u => u.Id == created.Id)
+                    .ExecuteUpdateAsync(u => u.SetProperty(x => x.InvitedByAccountId, accountId), ct);
+            }
+            catch (ValidationException)
+            {
+                // Another account invited the same new email at this very moment and made the sign-in first: the
+                // invitation stands, the sign-in stays theirs (and so sees only their invitations).
+            }
+        }
     }
 
     /// <summary>The account's invitations that wait for an answer.</summary>
@@ -60,12 +72,20 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
     {
         await access.RequireAsync(actor, accountId, AccountNeed.ManageMembers, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.AccountId == accountId && i.AnsweredAt == null, ct)
-            ?? throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
-        db.Invitations.Remove(invitation);
+        var invitation = await db.Invitations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == invitationId && i.AccountId == accountId, ct);
+        // Only while unanswered: an accept that got there first stands.
+        if (invitation is null || await db.Invitations.Where(i => i.Id == invitationId && i.AnsweredAt == null).ExecuteDeleteAsync(ct) == 0)
+            throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
         db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.InvitationAnswered, invitation.Email, "Cancelled by an owner", Now));
         await db.SaveChangesAsync(ct);
+        await ForgetUnusedSignInAsync(db, invitation, ct);
     }
+
+    /// <summary>A sign-in this account's invitation made, that never joined anything, goes with the invitation.</summary>
+    private static async Task ForgetUnusedSignInAsync(BizKeysDbContext db, Invitation invitation, CancellationToken ct) =>
+        await db.Users.Where(u => u.NormalizedEmail == invitation.NormalizedEmail && u.InvitedByAccountId == invitation.AccountId
+                && !db.Memberships.Any(m => m.UserId == u.Id))
+            .ExecuteDeleteAsync(ct);
 
     /// <summary>The invitations waiting for this signed-in person.</summary>
     public async Task<IReadOnlyList<InvitationView>> ForUserAsync(Actor actor, CancellationToken ct = default)
@@ -73,8 +93,10 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
         if (actor.UserId is not { } userId)
             return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.NormalizedEmail).SingleOrDefaultAsync(ct);
-        return await db.Invitations.AsNoTracking().Where(i => i.NormalizedEmail == email && i.AnsweredAt == null)
+        var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.NormalizedEmail, u.InvitedByAccountId }).SingleOrDefaultAsync(ct);
+        if (user is null)
+            return [];
+        return await Visible(db.Invitations.AsNoTracking(), user.NormalizedEmail, user.InvitedByAccountId)
             .Join(db.Accounts, i => i.AccountId, a => a.Id, (i, a) => new { Invitation = i, AccountName = a.Name })
             .OrderBy(x => x.Invitation.CreatedAt)
             .Select(x => new InvitationView(x.Invitation.Id, x.Invitation.AccountId, x.AccountName, x.Invitation.Role, x.Invitation.InvitedBy, x.Invitation.CreatedAt))
@@ -88,11 +110,13 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
         if (actor.UserId is not { } userId)
             throw new AccessDeniedException("Sign in to answer an invitation.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.NormalizedEmail).SingleOrDefaultAsync(ct);
-        // Only the person it is for can answer it: anyone else is told it does not exist.
-        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.NormalizedEmail == email && i.AnsweredAt == null, ct)
-            ?? throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
-        invitation.Answer(accept, Now);
+        var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.NormalizedEmail, u.InvitedByAccountId }).SingleAsync(ct);
+        // Only the person it is for can answer it, and only once: anyone else, or a second answer, finds nothing.
+        var invitation = await Visible(db.Invitations, user.NormalizedEmail, user.InvitedByAccountId).SingleOrDefaultAsync(i => i.Id == invitationId, ct);
+        var now = Now;
+        if (invitation is null || await db.Invitations.Where(i => i.Id == invitationId && i.AnsweredAt == null)
+                .ExecuteUpdateAsync(i => i.SetProperty(x => x.AnsweredAt, now).SetProperty(x => x.Accepted, accept), ct) == 0)
+            throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
         if (accept && !await db.Memberships.AnyAsync(m => m.AccountId == invitation.AccountId && m.UserId == userId, ct))
         {
             db.Memberships.Add(Membership.Create(invitation.AccountId, userId, invitation.Role, Now));
@@ -104,9 +128,24 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
         }
         else if (!accept)
             db.AuditEntries.Add(AuditEntry.Create(invitation.AccountId, actor, AuditActions.InvitationAnswered, invitation.Email, "Declined", Now));
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (accept)
+        {
+            // Already a member (a second device answered at the same moment): joined all the same.
+        }
         return accept ? invitation.AccountId : null;
     }
+
+    /// <summary>
+    /// Open invitations for an email. A sign-in that an owner's invitation created sees that account's only, until
+    /// its email can be verified: the owner who chose its password cannot collect other tenants' invitations with it.
+    /// </summary>
+    private static IQueryable<Invitation> Visible(IQueryable<Invitation> invitations, string? normalizedEmail, Guid? invitedBy) =>
+        invitations.Where(i => i.NormalizedEmail == normalizedEmail && i.AnsweredAt == null
+            && (invitedBy == null || i.AccountId == invitedBy));
 
     public async Task ChangeRoleAsync(Guid accountId, Guid userId, AccountRole role, Actor actor, CancellationToken ct = default)
     {

@@ -49,17 +49,22 @@ public sealed class ApiKey
     /// <summary>The client's <c>Idempotency-Key</c> of the create that made this key: a retried create finds it.</summary>
     public string? IdempotencyKey { get; private set; }
 
+    /// <summary>A digest of what that create asked for: a repeat must ask for the same.</summary>
+    public string? IdempotencyFingerprint { get; private set; }
+
     /// <summary>Issued before identifiers carried a tag (<see cref="KeyIdentifiers"/>): remembered by value.</summary>
     public bool UntaggedId { get; private set; }
 
     /// <summary>Application-managed concurrency token: bumped by every change.</summary>
     public long Version { get; private set; }
 
-    public static ApiKey Create(Guid accountId, KeyDetails details, string key, string secret, DateTime now, Actor actor, string? idempotencyKey = null)
+    public static ApiKey Create(Guid accountId, KeyDetails details, string key, string secret, DateTime now, Actor actor,
+        string? idempotencyKey = null, string? idempotencyFingerprint = null)
     {
         var apiKey = new ApiKey
         {
             IdempotencyKey = idempotencyKey,
+            IdempotencyFingerprint = idempotencyFingerprint,
             Id = Guid.CreateVersion7(),
             AccountId = accountId,
             Key = key,

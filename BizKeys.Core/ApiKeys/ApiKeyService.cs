@@ -58,12 +58,29 @@ public sealed partial class ApiKeyService(
             .SingleOrDefaultAsync(k => k.AccountId == request.AccountId && k.IdempotencyKey == idempotencyKey, ct);
         if (earlier is null)
             return null;
-        if (earlier.NormalizedName != ApiKey.Normalize(request.Name))
+        // The same create means the same request, and soon: a key reused for another key, or days later, is refused
+        // rather than silently reissuing a live secret.
+        if (earlier.IdempotencyFingerprint != Fingerprint(request) || Now - earlier.CreatedAt > IdempotencyWindow)
             throw new IdempotencyMismatchException(idempotencyKey);
+        if (earlier.RevokedAt is not null)
+            throw new ApiKeyStateException($"The key this Idempotency-Key created, {earlier.Key}, is revoked; create a new key with a new Idempotency-Key.");
         // Several retries at once each reissue in turn: the last answer holds the secret that works.
         var reissued = await UntilNoConflictAsync(() =>
             RotateAsync(new RotateKeyRequest { AccountId = request.AccountId, Key = earlier.Key, GraceMinutes = 0 }, actor, ct));
         return reissued with { Replayed = true };
+    }
+
+    /// <summary>How long an Idempotency-Key names its create.</summary>
+    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
+    /// <summary>A digest of everything the create asked for, so a repeat can be told from a different request.</summary>
+    private static string Fingerprint(CreateKeyRequest request)
+    {
+        var details = request.ToDetails();
+        var text = string.Join('\n', ApiKey.Normalize(details.Name), details.Environment, string.Join(',', details.Permissions),
+            details.ExpiresAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "", string.Join(',', details.IpAllowlist),
+            details.RateLimitPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
     private async Task<IssuedSecret> CreateNewAsync(CreateKeyRequest request, Actor actor, CancellationToken ct)
@@ -72,7 +89,8 @@ public sealed partial class ApiKeyService(
         RequireWithinActor(actor, KeyLimits.Of(request.ToDetails()), "create that key: it");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
-        var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor, request.IdempotencyKey);
+        var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor,
+            request.IdempotencyKey, request.IdempotencyKey is null ? null : Fingerprint(request));
         db.ApiKeys.Add(key);
         Audit(db, key, actor, AuditActions.KeyCreated, KeyAuditSummary.Describe(key));
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))

@@ -14,7 +14,11 @@ public sealed class DatabaseBackup(IDbContextFactory<BizKeysDbContext> dbFactory
     /// <exception cref="InvalidOperationException">Not SQLite, the file exists already, or the copy failed its check.</exception>
     public async Task<Result> WriteAsync(string path, CancellationToken ct = default)
     {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new InvalidOperationException("Name the file to write, such as --to /backups/bizkeys.db.");
         var copy = Path.GetFullPath(path);
+        if (Directory.Exists(copy))
+            throw new InvalidOperationException($"{copy} is a folder; name a new file inside it.");
         if (File.Exists(copy))
             throw new InvalidOperationException($"{copy} exists already; choose a new file, so no backup is ever overwritten.");
         if (!Directory.Exists(Path.GetDirectoryName(copy)))
@@ -23,7 +27,14 @@ public sealed class DatabaseBackup(IDbContextFactory<BizKeysDbContext> dbFactory
         if (!db.Database.IsSqlite())
             throw new InvalidOperationException("backup copies SQLite databases; for PostgreSQL use pg_dump, as the deployment guide shows.");
         var source = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
-        await db.Database.ExecuteSqlRawAsync("VACUUM INTO {0}", [copy], ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("VACUUM INTO {0}", [copy], ct);
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"The copy could not be written to {copy}: {e.Message}", e);
+        }
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds what the database holds
 
@@ -33,7 +44,11 @@ public sealed class DatabaseBackup(IDbContextFactory<BizKeysDbContext> dbFactory
         integrity.CommandText = "PRAGMA integrity_check";
         var verdict = (string?)await integrity.ExecuteScalarAsync(ct);
         if (verdict != "ok")
-            throw new InvalidOperationException($"The copy at {copy} failed SQLite's integrity check ({verdict}); keep the database and try again.");
+        {
+            await check.CloseAsync();
+            File.Delete(copy); // a bad copy must not pass for a backup, nor block the next try
+            throw new InvalidOperationException($"The copy failed SQLite's integrity check ({verdict}) and was deleted; keep the database and try again.");
+        }
         await using var count = check.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM ApiKeys";
         var keys = Convert.ToInt32(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);

@@ -61,6 +61,11 @@ public static class DatabaseInitializer
         if (File.Exists(path) && new FileInfo(path).Length == 0)
             throw new DatabaseUnusableException(path,
                 "the file is empty, as a truncated or half-copied database would be. Restore it from a backup, or delete it to start a new, empty installation.");
+        // Another program's database is not to be moved into: tables, but none of BizKeys' migration history.
+        var tables = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").ToList();
+        if (tables.Any(t => !t.StartsWith("__EFMigrations", StringComparison.Ordinal)) && !tables.Contains("__EFMigrationsHistory"))
+            throw new DatabaseUnusableException(path,
+                $"it holds another program's tables ({string.Join(", ", tables.Take(3))}), not BizKeys'. Point ConnectionStrings:BizKeys at BizKeys' own database file.");
     }
 
     /// <summary>The installation's tag key (made by the first start to get here) and the identifiers from before tags.</summary>

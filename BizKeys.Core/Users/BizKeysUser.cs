@@ -14,4 +14,11 @@ public sealed class BizKeysUser : IdentityUser<Guid>
     public Guid? LastAccountId { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// Set when an owner's invitation created this sign-in, with a password that owner chose. Until BizKeys can
+    /// verify an email by sending to it, such a sign-in sees invitations of that account only: whoever set it up
+    /// (the inviter knows the password) can never use it to accept another tenant's invitation.
+    /// </summary>
+    public Guid? InvitedByAccountId { get; set; }
 }

@@ -37,6 +37,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
 
         // A retried create with the same Idempotency-Key finds the key the first attempt made, even when both race.
         builder.Property(k => k.IdempotencyKey).HasMaxLength(ApiKey.IdempotencyKeyMaxLength);
+        builder.Property(k => k.IdempotencyFingerprint).HasMaxLength(64).IsUnicode(false);
         builder.HasIndex(k => new { k.AccountId, k.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
     }
 }

@@ -132,6 +132,11 @@ namespace BizKeys.Core.Data.Migrations
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyFingerprint")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -386,6 +391,9 @@ namespace BizKeys.Core.Data.Migrations
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("InvitedByAccountId")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("IsSupport")
                         .HasColumnType("INTEGER");

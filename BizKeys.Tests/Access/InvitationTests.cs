@@ -58,4 +58,34 @@ public class InvitationTests : DatabaseTest
         Assert.Empty(await Members.PendingAsync(Db.Account.Id, Db.Owner));
         Assert.Empty(await Members.ForUserAsync(ana));
     }
+
+    [Fact]
+    public async Task A_sign_in_made_by_one_accounts_invitation_cannot_collect_another_tenants_invitation()
+    {
+        await Members.InviteAsync(Db.Account.Id, "victim@corp.example", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        var rival = await Db.AddUserAsync("rival@other.example", "Owner", "Rival Ltd");
+        var rivalAccount = (await Db.Accounts.FindByNameAsync("Rival Ltd"))!;
+        await Members.InviteAsync(rivalAccount.Id, "victim@corp.example", "another long password", AccountRole.Owner, rival);
+
+        // Whoever knows the first inviter's password sees only that account's invitation, never Rival's.
+        var victim = await PersonAsync("victim@corp.example");
+        var seen = await Members.ForUserAsync(victim);
+        Assert.Equal(["My Business"], seen.Select(i => i.AccountName));
+        var rivals = (await Members.PendingAsync(rivalAccount.Id, rival)).Single();
+        await Assert.ThrowsAsync<ValidationException>(() => Members.AnswerAsync(rivals.Id, accept: true, victim));
+        Assert.DoesNotContain(await Members.ListAsync(rivalAccount.Id, rival), m => m.Email == "victim@corp.example");
+    }
+
+    [Fact]
+    public async Task Cancelling_an_invitation_removes_the_sign_in_it_made_and_nothing_else()
+    {
+        await Members.InviteAsync(Db.Account.Id, "temp@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        var invitation = (await Members.PendingAsync(Db.Account.Id, Db.Owner)).Single();
+
+        await Members.CancelInvitationAsync(Db.Account.Id, invitation.Id, Db.Owner);
+
+        Assert.Null(await Users.FindByEmailAsync("temp@example.com"));
+        await Assert.ThrowsAsync<ValidationException>(() => Members.CancelInvitationAsync(Db.Account.Id, invitation.Id, Db.Owner));
+        Assert.NotNull(await Users.FindByEmailAsync(TestDatabase.OwnerEmail));
+    }
 }

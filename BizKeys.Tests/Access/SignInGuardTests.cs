@@ -104,4 +104,24 @@ public class SignInGuardTests
         await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<BizKeys.Core.Data.BizKeysDbContext>>().CreateDbContextAsync();
         Assert.Equal(0, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.AuditEntries, e => e.AccountId == null));
     }
+
+    [Fact]
+    public async Task After_the_window_a_real_and_an_unknown_email_answer_alike_again()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = new AppFactory(time: time);
+        using var client = HttpSignIn.Client(app);
+        for (var i = 0; i < 4; i++)
+        {
+            await SignInTextAsync(client, AppFactory.OwnerEmail, "guess " + i);
+            await SignInTextAsync(client, "nobody@example.com", "guess " + i);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(16));
+        var real = await SignInTextAsync(client, AppFactory.OwnerEmail, "one more typo");
+        var unknown = await SignInTextAsync(client, "nobody@example.com", "one more typo");
+
+        Assert.Contains("The email or password is not right.", real); // no counter left in the database to give it away
+        Assert.Contains("The email or password is not right.", unknown);
+    }
 }

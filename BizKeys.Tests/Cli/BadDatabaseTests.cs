@@ -49,4 +49,36 @@ public sealed class BadDatabaseTests : IDisposable
         Assert.Contains("the file is empty", error);
         Assert.Equal(0, new FileInfo(Database).Length); // no new owner was written into it
     }
+
+    [Fact]
+    public async Task Another_programs_database_is_not_moved_into()
+    {
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var (code, error) = await StartAsync();
+
+        Assert.Equal(4, code);
+        Assert.Contains("another program's tables (invoices)", error);
+    }
+
+    [Fact]
+    public async Task A_second_app_reaching_the_database_through_a_link_is_refused_too()
+    {
+        await using var first = await AppProcess.StartAsync(_directory);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_directory, "elsewhere")).FullName;
+        File.CreateSymbolicLink(Path.Combine(elsewhere, "bizkeys.db"), Database);
+
+        using var second = Process.Start(AppProcess.StartInfo(elsewhere))!;
+        var error = second.StandardError.ReadToEndAsync();
+        await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(3, second.ExitCode);
+        Assert.Contains("Another BizKeys app is already serving", await error);
+    }
 }

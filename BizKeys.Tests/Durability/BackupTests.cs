@@ -83,4 +83,24 @@ public sealed class BackupTests : IDisposable
         Assert.Equal(1, again);
         Assert.Contains("exists already", refused);
     }
+
+    [Theory]
+    [InlineData("folder")]
+    [InlineData("empty")]
+    [InlineData("unwritable")]
+    public async Task A_backup_to_an_impossible_place_is_a_message_and_exit_1_never_a_crash(string where)
+    {
+        var target = where switch
+        {
+            "folder" => _directory,
+            "empty" => "",
+            _ => "/proc/bizkeys-backup.db",
+        };
+
+        var (code, _, error) = await RunAsync("backup", "--to", target);
+
+        Assert.Equal(1, code);
+        Assert.Contains("error: ", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+    }
 }

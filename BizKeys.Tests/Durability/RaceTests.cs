@@ -108,4 +108,24 @@ public class RaceTests(ApiApp api) : IClassFixture<ApiApp>
         Assert.Equal(1, working); // the last secret issued; every earlier one ended with its reissue
         Assert.Equal(HttpStatusCode.Conflict, otherName.StatusCode);
     }
+
+    [Fact]
+    public async Task An_idempotency_key_reused_for_a_different_key_and_a_weak_if_match_are_refused()
+    {
+        var admin = await api.KeyAsync("Careful client", "keys:write", "keys:read", "messages:send");
+        using var client = api.Client();
+        var idempotencyKey = Guid.NewGuid().ToString();
+        var name = "Fingerprinted " + Guid.NewGuid().ToString("N")[..6];
+
+        var first = await client.SendAsync(Call(HttpMethod.Post, "/api/v1/keys", admin, new { name, permissions = new[] { "keys:read" } }, idempotencyKey: idempotencyKey));
+        var different = await client.SendAsync(Call(HttpMethod.Post, "/api/v1/keys", admin,
+            new { name, permissions = new[] { "keys:read" }, ipAllowlist = new[] { "10.0.0.1" } }, idempotencyKey: idempotencyKey));
+        var key = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key");
+        var weak = await client.SendAsync(Call(HttpMethod.Post, $"/api/v1/keys/{key.GetProperty("key").GetString()}/revoke", admin,
+            ifMatch: $"W/\"{key.GetProperty("version").GetInt64()}\""));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, weak.StatusCode);
+    }
 }

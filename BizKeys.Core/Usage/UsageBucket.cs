@@ -16,18 +16,47 @@ public sealed class UsageBucket
     public long RateLimited { get; set; }
     public long MissingPermission { get; set; }
 
-    public long Failed => Malformed + WrongSecret + Expired + Revoked + IpNotAllowed + RateLimited + MissingPermission;
+    /// <summary>Every reason that can be counted against a key (an unknown key has nothing to count against).</summary>
+    public static IReadOnlyList<FailureReason> CountedReasons { get; } =
+        [.. Enum.GetValues<FailureReason>().Where(r => r != FailureReason.UnknownKey)];
+
+    /// <summary>The one place a reason meets its column: a new reason is a case here plus a migration.</summary>
+    public long this[FailureReason reason]
+    {
+        get => reason switch
+        {
+            FailureReason.Malformed => Malformed,
+            FailureReason.WrongSecret => WrongSecret,
+            FailureReason.Expired => Expired,
+            FailureReason.Revoked => Revoked,
+            FailureReason.IpNotAllowed => IpNotAllowed,
+            FailureReason.RateLimited => RateLimited,
+            FailureReason.MissingPermission => MissingPermission,
+            _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not counted per key."),
+        };
+        set
+        {
+            switch (reason)
+            {
+                case FailureReason.Malformed: Malformed = value; break;
+                case FailureReason.WrongSecret: WrongSecret = value; break;
+                case FailureReason.Expired: Expired = value; break;
+                case FailureReason.Revoked: Revoked = value; break;
+                case FailureReason.IpNotAllowed: IpNotAllowed = value; break;
+                case FailureReason.RateLimited: RateLimited = value; break;
+                case FailureReason.MissingPermission: MissingPermission = value; break;
+                default: throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not counted per key.");
+            }
+        }
+    }
+
+    public long Failed => CountedReasons.Sum(r => this[r]);
 
     public void Add(long success, ReadOnlySpan<long> failures)
     {
         Success += success;
-        Malformed += failures[(int)FailureReason.Malformed];
-        WrongSecret += failures[(int)FailureReason.WrongSecret];
-        Expired += failures[(int)FailureReason.Expired];
-        Revoked += failures[(int)FailureReason.Revoked];
-        IpNotAllowed += failures[(int)FailureReason.IpNotAllowed];
-        RateLimited += failures[(int)FailureReason.RateLimited];
-        MissingPermission += failures[(int)FailureReason.MissingPermission];
+        foreach (var reason in CountedReasons)
+            this[reason] += failures[(int)reason];
     }
 }
 

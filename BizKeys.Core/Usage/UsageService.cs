@@ -49,16 +49,7 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
         {
             var end = start + step;
             var inside = rows.Where(r => r.HourStart >= start && r.HourStart < end).ToList();
-            var reasons = new Dictionary<FailureReason, long>
-            {
-                [FailureReason.Malformed] = inside.Sum(r => r.Malformed),
-                [FailureReason.WrongSecret] = inside.Sum(r => r.WrongSecret),
-                [FailureReason.Expired] = inside.Sum(r => r.Expired),
-                [FailureReason.Revoked] = inside.Sum(r => r.Revoked),
-                [FailureReason.IpNotAllowed] = inside.Sum(r => r.IpNotAllowed),
-                [FailureReason.RateLimited] = inside.Sum(r => r.RateLimited),
-                [FailureReason.MissingPermission] = inside.Sum(r => r.MissingPermission),
-            };
+            var reasons = UsageBucket.CountedReasons.ToDictionary(r => r, r => inside.Sum(b => b[r]));
             points.Add(new UsagePoint(start, inside.Sum(r => r.Success), reasons.Values.Sum(), reasons));
         }
         return points;

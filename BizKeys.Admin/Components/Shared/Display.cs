@@ -54,6 +54,7 @@ public static class Display
         BizKeys.Core.Verification.FailureReason.IpNotAllowed => "IP address not allowed",
         BizKeys.Core.Verification.FailureReason.RateLimited => "Rate limited",
         BizKeys.Core.Verification.FailureReason.MissingPermission => "Missing permission",
+        BizKeys.Core.Verification.FailureReason.UnknownKey => "Unknown key",
         _ => reason.ToString(),
     };
 

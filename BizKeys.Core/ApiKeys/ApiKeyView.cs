@@ -22,6 +22,14 @@ public sealed record ApiKeyView(
     ApiKeyStatus Status,
     long Version)
 {
+    /// <summary>Edit and revoke stay possible until a key is revoked (an expired key may be given a new expiry).</summary>
+    public bool CanEdit => Status != ApiKeyStatus.Revoked;
+
+    /// <summary>Only a working key gets a new secret: rotating an expired key would hand out a secret that fails.</summary>
+    public bool CanRotate => Status == ApiKeyStatus.Active;
+
+    public bool CanRevoke => Status != ApiKeyStatus.Revoked;
+
     public static ApiKeyView From(ApiKey k, DateTime now) => new(
         k.Key, k.Name, k.Environment, k.Permissions, k.ExpiresAt, k.IpAllowlist, k.RateLimitPerMinute,
         k.SecretHint, k.HasPreviousSecretAt(now) ? k.PreviousSecretExpiresAt : null,

@@ -13,6 +13,9 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
             errors.Add("BizKeys:Permissions must list at least one permission.");
         errors.AddRange(options.Permissions.Where(p => !PermissionShape().IsMatch(p))
             .Select(p => $"BizKeys:Permissions entry '{p}' must look like 'area:action' (lower-case letters).'"));
+        var builtIn = new[] { ApiKeys.Permissions.KeysRead, ApiKeys.Permissions.KeysWrite, ApiKeys.Permissions.KeysVerify, ApiKeys.Permissions.UsageRead };
+        errors.AddRange(builtIn.Where(p => !options.Permissions.Contains(p))
+            .Select(p => $"BizKeys:Permissions must include '{p}': BizKeys' own API needs it."));
         if (options.Permissions.Distinct(StringComparer.Ordinal).Count() != options.Permissions.Count)
             errors.Add("BizKeys:Permissions lists a permission twice.");
 

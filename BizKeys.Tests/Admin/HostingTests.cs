@@ -48,6 +48,7 @@ public class HostingTests
     [Theory]
     [InlineData("BizKeys:Permissions:0", "Messages Send", "must look like 'area:action'")]
     [InlineData("BizKeys:Bootstrap:AccountName", " ", "BizKeys:Bootstrap:AccountName must not be empty.")]
+    [InlineData("BizKeys:Permissions:10", "keys:delete", "BizKeys:Permissions must include 'keys:write'")]
     [InlineData("ConnectionStrings:BizKeys", "", "The connection string 'ConnectionStrings:BizKeys' is missing.")]
     [InlineData("Database:Provider", "Oracle", "Database:Provider 'Oracle' is not supported")]
     public void Bad_settings_stop_the_start_with_a_message_naming_the_setting(string key, string value, string message)

@@ -2,6 +2,8 @@ using BizKeys.Admin.Api;
 using BizKeys.Admin.Cli;
 using BizKeys.Admin.Components;
 using BizKeys.Admin.Components.Pages.ApiKeys;
+using BizKeys.Admin.Components.Pages.Audit;
+using BizKeys.Admin.Components.Pages.Support;
 using BizKeys.Admin.Hosting;
 using BizKeys.Admin.Identity;
 using BizKeys.Core;
@@ -95,6 +97,8 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks();
 app.MapAccountEndpoints();
+app.MapSupportExports();
+app.MapAuditExports();
 app.MapKeyApi();
 app.MapOpenApi().AllowAnonymous();
 app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))

@@ -53,7 +53,10 @@ public class UsageCountingTests
         using (var client = first.CreateClient())
         {
             for (var i = 0; i < 5; i++)
-                await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret));
+            {
+                var response = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret));
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            }
         }
         await first.StopAsync(); // the host's graceful shutdown flushes what is in memory
 

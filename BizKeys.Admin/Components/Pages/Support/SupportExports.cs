@@ -1,0 +1,24 @@
+using System.Security.Claims;
+using BizKeys.Admin.Identity;
+using BizKeys.Core.Usage;
+
+namespace BizKeys.Admin.Components.Pages.Support;
+
+/// <summary>Support > Key usage as a CSV download (support staff only).</summary>
+public static class SupportExports
+{
+    public static void MapSupportExports(this WebApplication app) =>
+        app.MapGet("/support/usage/export.csv", ExportUsage).RequireAuthorization(SupportClaims.Policy);
+
+    private static async Task<IResult> ExportUsage(HttpContext http, ClaimsPrincipal user, UsageService usage, TimeProvider time, int? hours, CancellationToken ct)
+    {
+        var actor = SignedInActor.From(user, http.Connection.RemoteIpAddress?.ToString())!;
+        var since = time.GetUtcNow().UtcDateTime.AddHours(-Math.Clamp(hours ?? 24, 1, 24 * 90));
+        var traffic = await usage.TopKeysAsync(actor, since, ct);
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"bizkeys-key-usage-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
+        await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
+        await UsageService.WriteCsvAsync(traffic, writer);
+        return Results.Empty;
+    }
+}

@@ -74,8 +74,22 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         return (account, BizKeys.Core.Actor.User(owner.Id, OwnerEmail, false, "127.0.0.1"));
     }
 
-    /// <summary>Stops the app (flushing its logs) but keeps its files for the test to read.</summary>
-    public ValueTask StopAsync() => base.DisposeAsync();
+    /// <summary>
+    /// Stops the app as SIGTERM would — every hosted service stopped, the last usage flush written — and then
+    /// disposes it, keeping its files for the test to read. Disposing alone races the app's own stop: the service
+    /// provider could go while the final flush was still writing.
+    /// </summary>
+    public async ValueTask StopAsync()
+    {
+        var lifetime = Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStopped.Register(() => stopped.TrySetResult()))
+        {
+            lifetime.StopApplication();
+            await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        await base.DisposeAsync();
+    }
 
     public override async ValueTask DisposeAsync()
     {

@@ -17,9 +17,9 @@ public static partial class MigrationRunner
     public static async Task ApplyAsync(BizKeysDbContext db, ILogger logger, TimeProvider time, CancellationToken ct)
     {
         var where = Describe(db);
-        var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).Count();
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        LogOpened(logger, where, applied, pending.Count);
+        var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var pending = db.Database.GetMigrations().Where(m => !applied.Contains(m)).ToList(); // one read of the history
+        LogOpened(logger, where, applied.Count, pending.Count);
         if (pending.Count == 0)
             return;
         if (db.Database.IsSqlite())

@@ -35,6 +35,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
 
         builder.Property(k => k.Version).IsConcurrencyToken();
 
+        // Start-up loads the identifiers issued before tags: from this small index, not a scan of every key.
+        builder.HasIndex(k => k.UntaggedId).HasFilter("\"UntaggedId\"");
+
         // A retried create with the same Idempotency-Key finds the key the first attempt made, even when both race.
         builder.Property(k => k.IdempotencyKey).HasMaxLength(ApiKey.IdempotencyKeyMaxLength);
         builder.Property(k => k.IdempotencyFingerprint).HasMaxLength(64).IsUnicode(false);

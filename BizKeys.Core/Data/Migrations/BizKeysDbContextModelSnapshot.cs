@@ -219,6 +219,9 @@ namespace BizKeys.Core.Data.Migrations
 
                     b.HasIndex("LastUsedAt");
 
+                    b.HasIndex("UntaggedId")
+                        .HasFilter("\"UntaggedId\"");
+
                     b.HasIndex("AccountId", "IdempotencyKey")
                         .IsUnique()
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");

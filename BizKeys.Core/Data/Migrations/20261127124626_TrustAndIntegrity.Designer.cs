@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BizKeys.Core.Data.Migrations
 {
     [DbContext(typeof(BizKeysDbContext))]
-    [Migration("20261127112902_Invitations")]
-    partial class Invitations
+    [Migration("20261127124626_TrustAndIntegrity")]
+    partial class TrustAndIntegrity
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -135,6 +135,11 @@ namespace BizKeys.Core.Data.Migrations
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyFingerprint")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -216,6 +221,9 @@ namespace BizKeys.Core.Data.Migrations
                         .IsUnique();
 
                     b.HasIndex("LastUsedAt");
+
+                    b.HasIndex("UntaggedId")
+                        .HasFilter("\"UntaggedId\"");
 
                     b.HasIndex("AccountId", "IdempotencyKey")
                         .IsUnique()
@@ -389,6 +397,9 @@ namespace BizKeys.Core.Data.Migrations
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("InvitedByAccountId")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("IsSupport")
                         .HasColumnType("INTEGER");

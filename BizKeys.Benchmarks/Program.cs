@@ -9,7 +9,7 @@ using BizKeys.Benchmarks;
 using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
-using BizKeys.Core.Verification.AspNetCore;
+using BizKeys.Core.AspNetCore;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

@@ -1,16 +1,19 @@
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Data;
+using BizKeys.Core.Members;
+using BizKeys.Core.Support;
 using BizKeys.Core.Usage;
 using BizKeys.Core.Users;
 using BizKeys.Core.Verification;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core;
@@ -68,6 +71,7 @@ public static class DependencyInjection
         services.AddSingleton<SupportService>();
         services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<DatabaseBackup>();
+        services.AddSingleton<KeyChanges>();
         services.AddSingleton<KeyCache>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<FailedAttemptLimiter>();

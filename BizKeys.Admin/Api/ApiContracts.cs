@@ -1,4 +1,5 @@
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core;
 
 namespace BizKeys.Admin.Api;
 

@@ -1,6 +1,7 @@
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
-using BizKeys.Core.Verification.AspNetCore;
+using BizKeys.Core.AspNetCore;
 using FluentValidation;
 
 namespace BizKeys.Admin.Api;

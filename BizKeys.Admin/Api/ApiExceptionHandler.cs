@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using BizKeys.Core.Verification.AspNetCore;
+using BizKeys.Core.AspNetCore;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 

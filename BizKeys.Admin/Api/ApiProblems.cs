@@ -1,4 +1,4 @@
-using BizKeys.Core.Verification.AspNetCore;
+using BizKeys.Core.AspNetCore;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.WebUtilities;

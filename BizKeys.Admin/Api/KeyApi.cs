@@ -3,7 +3,7 @@ using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Usage;
 using BizKeys.Core.Verification;
-using BizKeys.Core.Verification.AspNetCore;
+using BizKeys.Core.AspNetCore;
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,7 +42,7 @@ public static class KeyApi
         return TypedResults.Ok(new MeDto(key.Key, key.Name, key.AccountName, key.Environment, Sorted(key.Permissions), key.ExpiresAt));
     }
 
-    private static async Task<Ok<VerifyResponse>> Verify(VerifyRequest body, HttpContext http, KeyVerifier verifier, IOptions<BizKeysOptions> options, CancellationToken ct)
+    private static async Task<Ok<VerifyResponse>> Verify(VerifyRequest body, HttpContext http, KeyVerifier verifier, UsageRecorder usage, IOptions<BizKeysOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(body.Key) || string.IsNullOrEmpty(body.Secret))
             throw Invalid("key", "Send both key and secret.");
@@ -52,6 +52,7 @@ public static class KeyApi
         if (body.Ip is not null && !System.Net.IPAddress.TryParse(body.Ip, out ip))
             throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7.");
         var result = await verifier.VerifyForAsync(CallingKey(http), body.Key, body.Secret, ip, body.Permission, ct);
+        usage.Record(result.Key, result.Reason, ip); // the pair asked about, not the caller (the handler counts the caller)
         // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.
         var known = result.Outcome != VerificationOutcome.Invalid ? result.Key : null;
         return TypedResults.Ok(new VerifyResponse(result.IsValid, result.Code, known?.Key, known?.AccountName, known?.Environment,

@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using BizKeys.Admin.Identity;
-using BizKeys.Core;
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.Users;
+using BizKeys.Core;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace BizKeys.Admin.Hosting;

@@ -1,3 +1,4 @@
+using BizKeys.Core;
 namespace BizKeys.Admin.Hosting;
 
 public static class SecurityHeaders

@@ -7,7 +7,7 @@ namespace BizKeys.Core.ApiKeys;
 public sealed class ApiKey
 {
     public const int NameMaxLength = 64;
-    public const int EnvironmentMaxLength = 32;
+    public const int EnvironmentMaxLength = Configuration.BizKeysOptions.EnvironmentMaxLength;
     public const int ActorMaxLength = 256;
     public const int IpMaxLength = 45;
     public const int IpAllowlistMaxEntries = 50;

@@ -1,9 +1,10 @@
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Data;
 using BizKeys.Core.Verification;
-using FluentValidation;
 using FluentValidation.Results;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ namespace BizKeys.Core.ApiKeys;
 public sealed partial class ApiKeyService(
     IDbContextFactory<BizKeysDbContext> dbFactory,
     AccountAccess access,
-    KeyCache cache,
+    KeyChanges changes,
     KeyIdentifiers identifiers,
     IValidator<CreateKeyRequest> createValidator,
     IValidator<UpdateKeyRequest> updateValidator,
@@ -246,8 +247,8 @@ public sealed partial class ApiKeyService(
         try
         {
             await db.SaveChangesAsync(ct);
-            // The next verification on this instance sees the change: revocation and rotation take effect at once.
-            cache.Invalidate(key.Key);
+            // The next verification sees the change: revocation and rotation take effect at once.
+            changes.Announce(key.Key);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -24,5 +24,3 @@ public sealed record KeyQuery(Guid AccountId)
     public int Page { get; init; }
     public int PageSize { get; init; } = 25;
 }
-
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int TotalCount, int PageIndex, int PageSize);

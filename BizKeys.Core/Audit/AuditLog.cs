@@ -1,4 +1,5 @@
 using System.Globalization;
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;

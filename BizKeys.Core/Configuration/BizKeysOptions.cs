@@ -7,6 +7,9 @@ public sealed class BizKeysOptions
 {
     public const string Section = "BizKeys";
 
+    /// <summary>The longest environment label; keys store it in a column of this width.</summary>
+    public const int EnvironmentMaxLength = 32;
+
     /// <summary>The permission catalogue keys may be granted from.</summary>
     public List<string> Permissions { get; set; } = [];
 

@@ -13,7 +13,7 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
             errors.Add("BizKeys:Permissions must list at least one permission.");
         errors.AddRange(options.Permissions.Where(p => !PermissionShape().IsMatch(p))
             .Select(p => $"BizKeys:Permissions entry '{p}' must look like 'area:action' (lower-case letters).'"));
-        var builtIn = new[] { ApiKeys.Permissions.KeysRead, ApiKeys.Permissions.KeysWrite, ApiKeys.Permissions.KeysVerify, ApiKeys.Permissions.UsageRead };
+        var builtIn = new[] { Permissions.KeysRead, Permissions.KeysWrite, Permissions.KeysVerify, Permissions.UsageRead };
         errors.AddRange(builtIn.Where(p => !options.Permissions.Contains(p))
             .Select(p => $"BizKeys:Permissions must include '{p}': BizKeys' own API needs it."));
         if (options.Permissions.Distinct(StringComparer.Ordinal).Count() != options.Permissions.Count)
@@ -21,8 +21,8 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
 
         if (options.Environments.Count == 0)
             errors.Add("BizKeys:Environments must list at least one environment.");
-        if (options.Environments.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > ApiKeys.ApiKey.EnvironmentMaxLength))
-            errors.Add($"BizKeys:Environments entries must be 1-{ApiKeys.ApiKey.EnvironmentMaxLength} characters.");
+        if (options.Environments.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > BizKeysOptions.EnvironmentMaxLength))
+            errors.Add($"BizKeys:Environments entries must be 1-{BizKeysOptions.EnvironmentMaxLength} characters.");
         if (options.Environments.Distinct(StringComparer.OrdinalIgnoreCase).Count() != options.Environments.Count)
             errors.Add("BizKeys:Environments lists an environment twice.");
 

@@ -1,10 +1,11 @@
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
+using BizKeys.Core.Members;
 using BizKeys.Core.Usage;
 using BizKeys.Core.Users;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.Data;

@@ -1,8 +1,9 @@
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.Data;
 using BizKeys.Core.Verification;
-using FluentValidation;
 using FluentValidation.Results;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.Usage;

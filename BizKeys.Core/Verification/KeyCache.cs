@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
+using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Verification;
 
 /// <summary>
-/// Keys by identifier, so verifying a busy key costs no database trip. Any change to a key on this instance drops
-/// its entry at once; entries also expire after <c>BizKeys:Verification:CacheSeconds</c>. Unknown identifiers are
+/// Keys by identifier, so verifying a busy key costs no database trip. Any change to a key announced through
+/// <see cref="KeyChanges"/> drops its entry at once; entries also expire after <c>BizKeys:Verification:CacheSeconds</c>. Unknown identifiers are
 /// remembered briefly too.
 /// </summary>
 /// <remarks>
@@ -14,15 +15,25 @@ namespace BizKeys.Core.Verification;
 /// revoke dropped the entry. So a refill takes a <see cref="Generation"/> before it reads, and <see cref="Set"/>
 /// keeps its entry only if no change to that key happened since (see docs/decisions/005).
 /// </remarks>
-public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time)
+public sealed class KeyCache
 {
+    private readonly TimeProvider _time;
+
+    public KeyCache(IOptions<BizKeysOptions> options, TimeProvider time, KeyChanges? changes = null)
+    {
+        _time = time;
+        _lifetime = TimeSpan.FromSeconds(options.Value.Verification.CacheSeconds);
+        if (changes is not null)
+            changes.Changed += Invalidate;
+    }
+
     /// <summary>Past this many entries, expired ones are swept, at most once a second.</summary>
     public const int SweepAbove = 100_000;
     private const int Stripes = 4096; // generations are kept per stripe of keys: fixed memory, whatever the traffic
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly long[] _generations = new long[Stripes];
-    private readonly TimeSpan _lifetime = TimeSpan.FromSeconds(options.Value.Verification.CacheSeconds);
+    private readonly TimeSpan _lifetime;
     private long _nextSweepTicks;
 
     public int Count => _entries.Count;
@@ -31,7 +42,7 @@ public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time
     {
         // An entry stored by a refill that a change overtook is never served, not even for the moment before
         // that refill notices and removes it.
-        if (_entries.TryGetValue(key, out var entry) && entry.Until > time.GetUtcNow()
+        if (_entries.TryGetValue(key, out var entry) && entry.Until > _time.GetUtcNow()
             && entry.Generation == Volatile.Read(ref _generations[Stripe(key)]))
         {
             cached = entry.Key;
@@ -48,7 +59,7 @@ public sealed class KeyCache(IOptions<BizKeysOptions> options, TimeProvider time
     /// <param name="generation">What <see cref="Generation"/> answered before the row was read.</param>
     public void Set(string key, CachedKey? cached, long generation)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var lifetime = cached is null ? TimeSpan.FromSeconds(Math.Min(5, _lifetime.TotalSeconds)) : _lifetime;
         var entry = new Entry(cached, now + lifetime, generation);
         _entries[key] = entry;

@@ -2,7 +2,6 @@ using System.Net;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Data;
-using BizKeys.Core.Usage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,38 +10,29 @@ namespace BizKeys.Core.Verification;
 /// <summary>
 /// The hot path: shape, identifier tag and secret checksum (no database) → the key from the in-process cache (the
 /// database only on a miss) → constant-time digest compare with the current and grace secrets → revocation,
-/// expiry, IP allowlist, rate limit, permission. Every verdict is counted in memory for the key it names.
+/// expiry, IP allowlist, rate limit, permission. It only checks: whoever asked counts the outcome (the ASP.NET Core
+/// handler once the response starts, <c>/verify</c> after answering), because only the edge knows the whole outcome.
 /// </summary>
 public sealed class KeyVerifier(
     IDbContextFactory<BizKeysDbContext> dbFactory, KeyIdentifiers identifiers, KeyCache cache, RateLimiter limiter,
-    UsageRecorder usage, IOptions<BizKeysOptions> options, TimeProvider time)
+    IOptions<BizKeysOptions> options, TimeProvider time)
 {
-    public async ValueTask<VerificationResult> VerifyAsync(string key, string secret, IPAddress? ip, string? permission = null, CancellationToken ct = default)
-    {
-        var result = await CheckAsync(key, secret, ip, permission, onlyAccount: null, ct);
-        usage.Record(result.Key, result.Reason, ip);
-        return result;
-    }
+    public ValueTask<VerificationResult> VerifyAsync(string key, string secret, IPAddress? ip, string? permission = null, CancellationToken ct = default) =>
+        CheckAsync(key, secret, ip, permission, onlyAccount: null, ct);
 
     /// <summary>
     /// A service's key asks about another pair (<c>POST /api/v1/verify</c>). It sees, counts against and spends the
     /// rate limit of its own account's keys only, unless its account is one of the platform's verifiers
     /// (<c>BizKeys:Verification:PlatformAccounts</c>): another tenant's pair reads as unknown and leaves no trace.
     /// </summary>
-    public async ValueTask<VerificationResult> VerifyForAsync(VerifiedKey caller, string key, string secret, IPAddress? ip, string? permission, CancellationToken ct = default)
+    public ValueTask<VerificationResult> VerifyForAsync(VerifiedKey caller, string key, string secret, IPAddress? ip, string? permission, CancellationToken ct = default)
     {
         var platform = options.Value.Verification.PlatformAccounts.Contains(caller.AccountName, StringComparer.Ordinal); // exactly: "PLATFORM" is another account
-        var result = await CheckAsync(key, secret, ip, permission, platform ? null : caller.AccountId, ct);
-        usage.Record(result.Key, result.Reason, ip);
-        return result;
+        return CheckAsync(key, secret, ip, permission, platform ? null : caller.AccountId, ct);
     }
 
-    /// <summary>Verifies without counting: the caller counts once it knows the request's whole outcome (see <see cref="Record"/>).</summary>
-    public ValueTask<VerificationResult> CheckOnlyAsync(string key, string secret, IPAddress? ip, CancellationToken ct = default) =>
-        CheckAsync(key, secret, ip, permission: null, onlyAccount: null, ct);
-
     /// <summary>
-    /// Verifies from memory alone, without counting: null when the key is not in the cache and finding it would
+    /// Verifies from memory alone: null when the key is not in the cache and finding it would
     /// take a database look-up. For callers that may not look anything up (an address over its failure limit).
     /// </summary>
     public VerificationResult? CheckCachedOnly(string key, string secret, IPAddress? ip)
@@ -51,8 +41,6 @@ public sealed class KeyVerifier(
             return null;
         return Check(cached, secret, ip, permission: null);
     }
-
-    public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip) => usage.Record(key, reason, ip);
 
     private async ValueTask<VerificationResult> CheckAsync(string key, string secret, IPAddress? ip, string? permission, Guid? onlyAccount, CancellationToken ct)
     {

@@ -1,8 +1,10 @@
-using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
+using BizKeys.Core.Members;
+using BizKeys.Core.Support;
 using BizKeys.Core.Users;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;

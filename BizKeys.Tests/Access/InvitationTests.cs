@@ -1,6 +1,7 @@
-using BizKeys.Core;
 using BizKeys.Core.Accounts;
+using BizKeys.Core.Members;
 using BizKeys.Core.Users;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;

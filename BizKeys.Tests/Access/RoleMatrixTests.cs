@@ -1,7 +1,10 @@
-using BizKeys.Core;
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
+using BizKeys.Core.Members;
+using BizKeys.Core.Support;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using BizKeys.Admin.Components.Pages.ApiKeys;
-using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Members;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -178,7 +179,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         var services = _host.Context.Services;
         await services.GetRequiredService<BizKeys.Core.Users.UserDirectory>().CreateWithRoleAsync(
             "second@example.com", TestDatabase.Password, "Owner", "My Business", Actor.CommandLine);
-        await services.GetRequiredService<BizKeys.Core.Accounts.MemberService>().ChangeRoleAsync(
+        await services.GetRequiredService<BizKeys.Core.Members.MemberService>().ChangeRoleAsync(
             _host.Account.Id, _host.Owner.UserId!.Value, BizKeys.Core.Accounts.AccountRole.Member, Actor.CommandLine);
 
         page.Find("[data-testid=confirm-revoke]").Click();

@@ -1,4 +1,5 @@
 using System.Net;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;
 

@@ -1,5 +1,6 @@
 using BizKeys.Admin.Hosting;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -92,7 +93,7 @@ public class LoggingTests
             }));
             await Task.WhenAll(racing);
             var issued = (await keys.QueryAsync(new KeyQuery(account.Id) { Search = "Raced name" }, owner)).Items.Single();
-            app.Services.GetRequiredService<BizKeys.Core.Verification.KeyVerifier>().Record(null, null, null);
+            app.Services.GetRequiredService<BizKeys.Core.Usage.UsageRecorder>().Record(null, null, null);
             using var client = app.CreateClient();
             await client.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key, KeyFormat.NewSecret()));
             await app.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();

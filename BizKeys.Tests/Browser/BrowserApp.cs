@@ -1,7 +1,8 @@
 using System.Net;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 

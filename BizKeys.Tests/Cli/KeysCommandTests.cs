@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using BizKeys.Admin.Cli;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 
 namespace BizKeys.Tests.Cli;

@@ -1,6 +1,8 @@
 using BizKeys.Admin.Cli;
 using BizKeys.Core.Accounts;
+using BizKeys.Core.Members;
 using BizKeys.Core.Users;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,8 @@
-using BizKeys.Core;
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

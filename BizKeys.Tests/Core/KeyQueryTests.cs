@@ -1,6 +1,7 @@
-using BizKeys.Core;
+using BizKeys.Core.Access;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,7 +88,7 @@ public class KeyQueryTests : DatabaseTest
 
         Assert.Equal(["Mine"], await Names(new KeyQuery(Db.Account.Id)));
         Assert.Equal(["Theirs"], await Names(new KeyQuery(other.Id), Actor.CommandLine));
-        await Assert.ThrowsAsync<BizKeys.Core.Accounts.AccountNotFoundException>(() => Names(new KeyQuery(other.Id)));
+        await Assert.ThrowsAsync<BizKeys.Core.Access.AccountNotFoundException>(() => Names(new KeyQuery(other.Id)));
     }
 
     [Fact]

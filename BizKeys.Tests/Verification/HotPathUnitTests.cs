@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using BizKeys.Core.ApiKeys;
+using BizKeys.Core.AspNetCore;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Usage;
 using BizKeys.Core.Verification;

@@ -23,6 +23,13 @@ public class KeyVerifierTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
+    /// <summary>Verifies and counts the verdict, as the HTTP edge does.</summary>
+    private async Task VerifyAndCountAsync(string key, string secret, IPAddress ip)
+    {
+        var result = await Verifier.VerifyAsync(key, secret, ip);
+        _db.Services.GetRequiredService<UsageRecorder>().Record(result.Key, result.Reason, ip);
+    }
+
     /// <summary>Makes the next save fail, as a full disk or a locked database would.</summary>
     private sealed class FailingSaves : SaveChangesInterceptor
     {
@@ -104,8 +111,8 @@ public class KeyVerifierTests : IAsyncLifetime
     {
         var issued = await _db.CreateKeyAsync();
         for (var i = 0; i < 3; i++)
-            await Verifier.VerifyAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback);
-        await Verifier.VerifyAsync(issued.Key.Key, KeyFormat.NewSecret(), IPAddress.Loopback);
+            await VerifyAndCountAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback);
+        await VerifyAndCountAsync(issued.Key.Key, KeyFormat.NewSecret(), IPAddress.Loopback);
         var flusher = _db.Services.GetRequiredService<UsageFlusher>();
 
         _saves.FailNext = true;
@@ -126,12 +133,12 @@ public class KeyVerifierTests : IAsyncLifetime
         request.ExpiresAt = _db.Now.AddMinutes(30);
         var issued = await _db.Keys.CreateAsync(request, _db.Owner);
         _db.Time.Advance(TimeSpan.FromMinutes(31));
-        await Verifier.VerifyAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback); // the one that matters: expired
+        await VerifyAndCountAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback); // the one that matters: expired
         for (var minute = 0; minute < 10; minute++)
         {
             _db.Time.Advance(TimeSpan.FromMinutes(1));
             for (var i = 0; i < 50; i++)
-                await Verifier.VerifyAsync(issued.Key.Key, KeyFormat.NewSecret(), IPAddress.Parse("198.51.100.66"));
+                await VerifyAndCountAsync(issued.Key.Key, KeyFormat.NewSecret(), IPAddress.Parse("198.51.100.66"));
         }
         await _db.Services.GetRequiredService<UsageFlusher>().FlushAsync();
 

@@ -1,4 +1,5 @@
 using BizKeys.Core.Audit;
+using BizKeys.Core.Members;
 
 namespace BizKeys.Admin.Components.Shared;
 

@@ -1,3 +1,4 @@
+using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 

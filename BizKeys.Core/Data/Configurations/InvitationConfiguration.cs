@@ -1,7 +1,8 @@
 using BizKeys.Core.Accounts;
+using BizKeys.Core.Members;
 using BizKeys.Core.Users;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.Data.Configurations;
 

@@ -44,7 +44,7 @@ namespace BizKeys.Core.Data.Migrations
                     b.ToTable("Accounts");
                 });
 
-            modelBuilder.Entity("BizKeys.Core.Accounts.Invitation", b =>
+            modelBuilder.Entity("BizKeys.Core.Members.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
@@ -579,7 +579,7 @@ namespace BizKeys.Core.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("BizKeys.Core.Accounts.Invitation", b =>
+            modelBuilder.Entity("BizKeys.Core.Members.Invitation", b =>
                 {
                     b.HasOne("BizKeys.Core.Accounts.Account", null)
                         .WithMany()

@@ -1,4 +1,4 @@
-namespace BizKeys.Core.ApiKeys;
+namespace BizKeys.Core;
 
 /// <summary>The permissions BizKeys itself acts on; the rest of the catalogue belongs to the platform's own API.</summary>
 public static class Permissions

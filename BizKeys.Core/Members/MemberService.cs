@@ -1,11 +1,13 @@
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Access;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Data;
 using BizKeys.Core.Users;
-using FluentValidation;
 using FluentValidation.Results;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 
-namespace BizKeys.Core.Accounts;
+namespace BizKeys.Core.Members;
 
 public sealed record MemberView(Guid UserId, string Email, AccountRole Role, DateTime AddedAt);
 

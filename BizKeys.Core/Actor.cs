@@ -1,3 +1,5 @@
+using BizKeys.Core.ApiKeys;
+
 namespace BizKeys.Core;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed record Actor(string Name)
     /// <summary>Set when an API key acts through the HTTP API: it may only touch this account.</summary>
     public Guid? KeyAccountId { get; init; }
     /// <summary>The acting key's permissions and limits: it creates and acts on keys only within these.</summary>
-    public ApiKeys.KeyLimits? KeyLimits { get; init; }
+    public KeyLimits? KeyLimits { get; init; }
     public IReadOnlySet<string>? KeyPermissions => KeyLimits?.Permissions;
 
     public static Actor CommandLine { get; } = new("cli") { IsSystem = true };
@@ -24,6 +26,6 @@ public sealed record Actor(string Name)
     public static Actor User(Guid userId, string email, bool isSupport, string? ip) =>
         new(email) { UserId = userId, IsSupport = isSupport, Ip = ip };
 
-    public static Actor ApiKey(string key, Guid accountId, ApiKeys.KeyLimits limits, string? ip) =>
+    public static Actor ApiKey(string key, Guid accountId, KeyLimits limits, string? ip) =>
         new($"key {key}") { KeyAccountId = accountId, KeyLimits = limits, Ip = ip };
 }

@@ -1,18 +1,20 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using BizKeys.Core.Usage;
+using BizKeys.Core.Verification;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace BizKeys.Core.Verification.AspNetCore;
+namespace BizKeys.Core.AspNetCore;
 
 /// <summary>
 /// Authenticates a request by its API key and secret. Failures of any kind get the same 401 body (no oracle);
 /// the real reason is counted for the key's owner. Over the key's rate limit: 429 with Retry-After.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier, FailedAttemptLimiter failures)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier, FailedAttemptLimiter failures, UsageRecorder usage)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -42,7 +44,7 @@ public sealed class ApiKeyAuthenticationHandler(
                 failures.Failed(feature.Ip);
                 return AuthenticateResult.Fail("Malformed credentials");
             }
-            result = await verifier.CheckOnlyAsync(credentials.Key, credentials.Secret, feature.Ip, Context.RequestAborted);
+            result = await verifier.VerifyAsync(credentials.Key, credentials.Secret, feature.Ip, ct: Context.RequestAborted);
             if (result.Outcome == VerificationOutcome.Invalid)
                 failures.Failed(feature.Ip);
         }
@@ -51,7 +53,7 @@ public sealed class ApiKeyAuthenticationHandler(
         // the first byte goes out: whoever has the answer finds the request counted.
         Context.Response.OnStarting(() =>
         {
-            verifier.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip);
+            usage.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip);
             return Task.CompletedTask;
         });
         if (!result.IsValid)

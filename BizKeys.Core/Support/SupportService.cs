@@ -1,11 +1,13 @@
+using BizKeys.Core.Accounts;
+using BizKeys.Core.Access;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Data;
-using FluentValidation;
 using FluentValidation.Results;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 
-namespace BizKeys.Core.Accounts;
+namespace BizKeys.Core.Support;
 
 public sealed record AccountSummary(Guid Id, string Name, int Members, int ActiveKeys, int TotalKeys, DateTime? LastKeyUse);
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace BizKeys.Core.Verification.AspNetCore;
+namespace BizKeys.Core.AspNetCore;
 
 public static class ApiKeyAuthenticationExtensions
 {

@@ -1,4 +1,4 @@
-namespace BizKeys.Core.Verification.AspNetCore;
+namespace BizKeys.Core.AspNetCore;
 
 public static class ApiKeyDefaults
 {

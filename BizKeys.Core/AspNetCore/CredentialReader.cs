@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace BizKeys.Core.Verification;
+namespace BizKeys.Core.AspNetCore;
 
 public enum CredentialStatus
 {

@@ -1,8 +1,8 @@
-using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Accounts;
 using BizKeys.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace BizKeys.Core.Accounts;
+namespace BizKeys.Core.Access;
 
 public enum AccountNeed
 {

@@ -1,7 +1,6 @@
 using System.Globalization;
-using BizKeys.Core.ApiKeys;
 
-namespace BizKeys.Core.Audit;
+namespace BizKeys.Core.ApiKeys;
 
 /// <summary>Readable before/after summaries of key settings for the audit log. Secrets never reach here.</summary>
 internal static class KeyAuditSummary

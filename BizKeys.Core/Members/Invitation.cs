@@ -1,4 +1,6 @@
-namespace BizKeys.Core.Accounts;
+using BizKeys.Core.Accounts;
+
+namespace BizKeys.Core.Members;
 
 /// <summary>
 /// An owner's offer of a role in an account to a person, by email. Nobody joins an account without accepting: the

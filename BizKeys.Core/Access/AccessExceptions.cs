@@ -1,4 +1,4 @@
-namespace BizKeys.Core.Accounts;
+namespace BizKeys.Core.Access;
 
 /// <summary>The actor is not part of the account: to them it does not exist (404, never 403).</summary>
 public sealed class AccountNotFoundException() : Exception("This account does not exist or you are not a member of it.");

@@ -25,15 +25,15 @@ public static class DependencyInjection
         services.AddIdentityCore<BizKeysUser>(o =>
         {
             o.User.RequireUniqueEmail = true;
-            o.Password.RequiredLength = 10;
-            o.Password.RequiredUniqueChars = 4;
+            o.Password.RequiredLength = SignInRules.PasswordMinLength;
+            o.Password.RequiredUniqueChars = SignInRules.PasswordMinUniqueCharacters;
             o.Password.RequireDigit = false;
             o.Password.RequireLowercase = false;
             o.Password.RequireUppercase = false;
             o.Password.RequireNonAlphanumeric = false;
-            o.Lockout.AllowedForNewUsers = true;
-            o.Lockout.MaxFailedAccessAttempts = 5;
-            o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            // Failed sign-ins are limited per email and per address by the sign-in page's guard, not Identity's lockout
+            // (which would let anyone lock an owner out by guessing on purpose).
+            o.Lockout.AllowedForNewUsers = false;
         }).AddEntityFrameworkStores<BizKeysDbContext>();
 
     public const string ConnectionStringName = "BizKeys";

@@ -1,5 +1,5 @@
 using BizKeys.Core;
-using BizKeys.Core.Users;
+using BizKeys.Core.Accounts;
 using FluentValidation;
 
 namespace BizKeys.Admin.Cli;
@@ -24,19 +24,24 @@ public static class UsersCommand
         var email = options.Required("email");
         var password = await PasswordAsync(options, input);
         var role = options.Required("role");
-        var account = options.Optional("account");
+        if (!role.All(char.IsAsciiLetter) || !Enum.TryParse<UserKind>(role, ignoreCase: true, out var kind))
+        {
+            await error.WriteLineAsync($"error: --role: Role must be Owner, Member or Support, not '{role}'.");
+            return 1;
+        }
+        var request = new CreateUserRequest { Email = email, Password = password, Kind = kind, AccountName = options.Optional("account") };
         try
         {
-            var user = await services.GetRequiredService<UserDirectory>().CreateWithRoleAsync(email, password, role, account, Actor.CommandLine, ct);
+            var user = await services.GetRequiredService<AccountService>().CreateUserAsync(request, Actor.CommandLine, ct);
             await output.WriteLineAsync(user.IsSupport
                 ? $"Created support user {user.Email}."
-                : $"Created {user.Email} as {Capitalise(role)} of '{account!.Trim()}'.");
+                : $"Created {user.Email} as {kind} of '{request.AccountName!.Trim()}'.");
             return 0;
         }
         catch (ValidationException e)
         {
             foreach (var failure in e.Errors)
-                await error.WriteLineAsync($"error: --{failure.PropertyName.ToLowerInvariant()}: {failure.ErrorMessage}");
+                await error.WriteLineAsync($"error: --{Option(failure.PropertyName)}: {failure.ErrorMessage}");
             return 1;
         }
     }
@@ -53,5 +58,10 @@ public static class UsersCommand
         return string.IsNullOrEmpty(line) ? throw new UsageException("--password-stdin read no password from standard input.") : line;
     }
 
-    private static string Capitalise(string role) => char.ToUpperInvariant(role[0]) + role[1..].ToLowerInvariant();
+    private static string Option(string property) => property switch
+    {
+        nameof(CreateUserRequest.AccountName) => "account",
+        nameof(CreateUserRequest.Kind) => "role",
+        _ => property.ToLowerInvariant(),
+    };
 }

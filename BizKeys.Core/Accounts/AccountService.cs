@@ -1,19 +1,28 @@
 using BizKeys.Core.Data;
+using BizKeys.Core.Users;
+using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Core.Accounts;
 
 public sealed record AccountChoice(Guid Id, string Name, AccountRole Role);
 
-public sealed class AccountService(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time)
+/// <summary>Accounts: who works in which, and how accounts and their first people are created.</summary>
+public sealed class AccountService(
+    IServiceScopeFactory scopes, IDbContextFactory<BizKeysDbContext> dbFactory, UserDirectory users,
+    IValidator<SetupRequest> setupValidator, IValidator<CreateUserRequest> createValidator, TimeProvider time)
 {
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
     public async Task<Account?> FindByNameAsync(string name, CancellationToken ct = default)
     {
         var trimmed = name.Trim();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Name == trimmed, ct);
     }
-
 
     /// <summary>The accounts a person belongs to, with their role in each, by name.</summary>
     public async Task<IReadOnlyList<AccountChoice>> ForUserAsync(Guid userId, CancellationToken ct = default)
@@ -33,15 +42,71 @@ public sealed class AccountService(IDbContextFactory<BizKeysDbContext> dbFactory
         return (all, all.FirstOrDefault(a => a.Id == last) ?? all.FirstOrDefault());
     }
 
-    /// <summary>Returns the account with this name, creating it first when there is none.</summary>
-    public async Task<Account> EnsureAsync(string name, CancellationToken ct = default)
+    /// <summary>
+    /// Creates the first owner and their account in one transaction that only one caller can win, on any number of
+    /// instances: it claims the installation's setup row first. Refused once any user exists, so <c>/setup</c> and the
+    /// bootstrap settings run only once, and an interruption leaves nothing half made.
+    /// </summary>
+    /// <exception cref="SetupClosedException">Someone can sign in already.</exception>
+    public async Task<Account> CreateFirstOwnerAsync(SetupRequest request, Actor actor, CancellationToken ct = default)
     {
-        if (await FindByNameAsync(name, ct) is { } existing)
-            return existing;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var account = Account.Create(name, time.GetUtcNow().UtcDateTime);
-        db.Accounts.Add(account);
+        await setupValidator.ValidateAndThrowAsync(request, ct);
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<BizKeysDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = Now;
+        var claimed = await db.Installations.Where(i => i.Id == Installation.SingletonId && i.SetupCompletedAt == null)
+            .ExecuteUpdateAsync(i => i.SetProperty(x => x.SetupCompletedAt, now), ct);
+        if (claimed == 0 || await db.Users.AnyAsync(ct))
+            throw new SetupClosedException();
+
+        // Saves through the same context, inside the transaction.
+        var user = await UserDirectory.CreateAsync(scope.ServiceProvider.GetRequiredService<UserManager<BizKeysUser>>(), request.Email, request.Password, isSupport: false, now);
+        var who = actor with { Name = actor.IsSystem ? actor.Name : user.Email! };
+        var name = request.AccountName.Trim();
+        // Keys may have been made from the command line before anyone could sign in: adopt that account.
+        var account = await db.Accounts.SingleOrDefaultAsync(a => a.Name == name, ct) ?? Enrolment.OpenAccount(db, name, who, now);
+        Enrolment.Join(db, account.Id, user.Id, user.Email!, AccountRole.Owner, who, "Role: Owner", now);
+        user.LastAccountId = account.Id;
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return account;
     }
+
+    /// <summary>
+    /// The operators' way in (<c>users create</c>): an Owner (of a new or existing account), a Member (of an existing
+    /// account) or Support staff (of no account). Everything is checked before anything is written.
+    /// </summary>
+    public async Task<BizKeysUser> CreateUserAsync(CreateUserRequest request, Actor actor, CancellationToken ct = default)
+    {
+        await createValidator.ValidateAndThrowAsync(request, ct);
+        var failures = new List<ValidationFailure>();
+        if (await users.FindByEmailAsync(request.Email, ct) is not null)
+            failures.Add(new ValidationFailure(nameof(request.Email), $"A user with the email {request.Email.Trim()} exists already."));
+        var account = request.Kind == UserKind.Support ? null : await FindByNameAsync(request.AccountName!, ct);
+        if (account is null && request.Kind == UserKind.Member)
+            failures.Add(new ValidationFailure(nameof(request.AccountName), $"There is no account named '{request.AccountName!.Trim()}'. Create its owner first."));
+        if (failures.Count > 0)
+            throw new ValidationException(failures);
+        await users.ValidatePasswordAsync(request.Password);
+
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<BizKeysDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = Now;
+        var user = await UserDirectory.CreateAsync(scope.ServiceProvider.GetRequiredService<UserManager<BizKeysUser>>(), request.Email, request.Password, request.Kind == UserKind.Support, now);
+        if (request.Kind != UserKind.Support)
+        {
+            var role = request.Kind == UserKind.Owner ? AccountRole.Owner : AccountRole.Member;
+            account ??= Enrolment.OpenAccount(db, request.AccountName!.Trim(), actor, now);
+            Enrolment.Join(db, account.Id, user.Id, user.Email!, role, actor, $"Role: {role}", now);
+            user.LastAccountId = account.Id;
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return user;
+    }
 }
+
+/// <summary>Setup has already happened: someone can sign in.</summary>
+public sealed class SetupClosedException() : Exception("BizKeys is already set up. Sign in instead.");

@@ -1,15 +1,12 @@
 using BizKeys.Core.ApiKeys;
-using BizKeys.Core.Configuration;
-using BizKeys.Core.Users;
-using FluentValidation;
+using BizKeys.Core.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Data;
 
-/// <summary>Brings the database up to date at start (migrations, WAL journal) and runs the unattended bootstrap.</summary>
+/// <summary>Brings the database up to date at start (migrations, WAL journal, key identifiers), then runs the unattended bootstrap.</summary>
 public static class DatabaseInitializer
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct = default)
@@ -25,28 +22,7 @@ public static class DatabaseInitializer
             await LoadKeyIdentifiersAsync(db, services, ct);
         }
 
-        var bootstrap = services.GetRequiredService<IOptions<BizKeysOptions>>().Value.Bootstrap;
-        if (string.IsNullOrWhiteSpace(bootstrap.OwnerEmail) && string.IsNullOrEmpty(bootstrap.OwnerPassword))
-            return;
-        var users = services.GetRequiredService<UserDirectory>();
-        if (await users.AnyUserAsync(ct))
-            return;
-        if (string.IsNullOrWhiteSpace(bootstrap.OwnerEmail) || string.IsNullOrEmpty(bootstrap.OwnerPassword))
-            throw new InvalidOperationException(
-                "Set both BizKeys__Bootstrap__OwnerEmail and BizKeys__Bootstrap__OwnerPassword to create the first owner at start-up.");
-        try
-        {
-            await users.CreateFirstOwnerAsync(bootstrap.OwnerEmail, bootstrap.OwnerPassword, bootstrap.AccountName, Core.Actor.Startup, ct);
-        }
-        catch (SetupClosedException)
-        {
-            // Another instance starting on the same database created the first owner a moment ago.
-        }
-        catch (ValidationException e)
-        {
-            throw new InvalidOperationException("The bootstrap owner could not be created: " +
-                string.Join(" ", e.Errors.Select(x => $"{BootstrapSetting(x.PropertyName)}: {x.ErrorMessage}")), e);
-        }
+        await AccountBootstrap.RunAsync(services, ct);
     }
 
     /// <summary>
@@ -89,11 +65,4 @@ public static class DatabaseInitializer
         var untagged = await db.ApiKeys.Where(k => k.UntaggedId).Select(k => k.Key).ToListAsync(ct);
         services.GetRequiredService<KeyIdentifiers>().Load(installation.KeyIdTagKey, untagged);
     }
-
-    private static string BootstrapSetting(string property) => property switch
-    {
-        "Email" => "BizKeys__Bootstrap__OwnerEmail",
-        "Password" => "BizKeys__Bootstrap__OwnerPassword",
-        _ => "BizKeys__Bootstrap__AccountName",
-    };
 }

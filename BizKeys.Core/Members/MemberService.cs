@@ -12,7 +12,8 @@ namespace BizKeys.Core.Members;
 public sealed record MemberView(Guid UserId, string Email, AccountRole Role, DateTime AddedAt);
 
 /// <summary>Who belongs to an account, in which role. An account always keeps at least one owner.</summary>
-public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, UserDirectory users, TimeProvider time)
+public sealed class MemberService(
+    IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, UserDirectory users, IValidator<InviteRequest> validator, TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -30,11 +31,12 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
     /// checked either way, someone new gets a sign-in with it, and nobody — new or already signed up elsewhere — joins
     /// the account before accepting the invitation (shown at their next sign-in).
     /// </summary>
-    public async Task InviteAsync(Guid accountId, string email, string initialPassword, AccountRole role, Actor actor, CancellationToken ct = default)
+    public async Task InviteAsync(Guid accountId, InviteRequest request, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.ManageMembers, ct);
-        UserDirectory.ValidateEmail(email);
-        await users.ValidatePasswordAsync(initialPassword);
+        await validator.ValidateAndThrowAsync(request, ct);
+        await users.ValidatePasswordAsync(request.Password);
+        var (email, role) = (request.Email.Trim(), request.Role);
         var normalized = Invitation.Normalize(email);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await users.FindByEmailAsync(email, ct);
@@ -49,7 +51,7 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
         {
             try
             {
-                var created = await users.CreateUserAsync(email, initialPassword, isSupport: false, ct);
+                var created = await users.CreateUserAsync(email, request.Password, isSupport: false, ct);
                 await db.Users.Where(u => u.Id == created.Id)
                     .ExecuteUpdateAsync(u => u.SetProperty(x => x.InvitedByAccountId, accountId), ct);
             }
@@ -121,9 +123,8 @@ public sealed class MemberService(IDbContextFactory<BizKeysDbContext> dbFactory,
             throw new ValidationException([new ValidationFailure("Invitation", "That invitation was answered or cancelled already.")]);
         if (accept && !await db.Memberships.AnyAsync(m => m.AccountId == invitation.AccountId && m.UserId == userId, ct))
         {
-            db.Memberships.Add(Membership.Create(invitation.AccountId, userId, invitation.Role, Now));
-            db.AuditEntries.Add(AuditEntry.Create(invitation.AccountId, actor, AuditActions.MemberAdded, invitation.Email,
-                $"Role: {invitation.Role}, invited by {invitation.InvitedBy}", Now));
+            Enrolment.Join(db, invitation.AccountId, userId, invitation.Email, invitation.Role, actor,
+                $"Role: {invitation.Role}, invited by {invitation.InvitedBy}", Now);
             // Someone's first account becomes their current one; joining another does not switch them away.
             await db.Users.Where(u => u.Id == userId && u.LastAccountId == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.LastAccountId, invitation.AccountId), ct);

@@ -3,7 +3,6 @@ using BizKeys.Core.Access;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Data;
-using FluentValidation.Results;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,10 +13,8 @@ public sealed record AccountSummary(Guid Id, string Name, int Members, int Activ
 public sealed record KeyUsageRow(Guid AccountId, string AccountName, string Key, string Name, string Environment, ApiKeyStatus Status, DateTime? LastUsedAt, string? LastUsedIp);
 
 /// <summary>What platform support staff see across accounts: read-only, and each look into an account audited with its reason.</summary>
-public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory, AuditLog audit, TimeProvider time)
+public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory, AuditLog audit, IValidator<OpenAccountRequest> validator, TimeProvider time)
 {
-    public const int ReasonMinLength = 10;
-    public const int ReasonMaxLength = 500;
 
     public async Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(Actor actor, string? search = null, CancellationToken ct = default)
     {
@@ -48,13 +45,11 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
     }
 
     /// <summary>Records why a support person opens an account. Required before they see its keys.</summary>
-    public async Task<Account> OpenAccountAsync(Guid accountId, string reason, Actor actor, CancellationToken ct = default)
+    public async Task<Account> OpenAccountAsync(Guid accountId, OpenAccountRequest request, Actor actor, CancellationToken ct = default)
     {
         AccountAccess.RequireSupport(actor);
-        var trimmed = reason.Trim();
-        if (trimmed.Length < ReasonMinLength || trimmed.Length > ReasonMaxLength)
-            throw new ValidationException([new ValidationFailure("Reason",
-                $"Describe why you need to look, in {ReasonMinLength} to {ReasonMaxLength} characters (for example a ticket number).")]);
+        await validator.ValidateAndThrowAsync(request, ct);
+        var trimmed = request.Reason.Trim();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId, ct) ?? throw new AccountNotFoundException();
         await audit.RecordAsync(accountId, actor, AuditActions.SupportAccess, account.Name, $"Reason: {trimmed}", ct);

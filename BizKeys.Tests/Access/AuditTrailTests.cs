@@ -33,7 +33,7 @@ public class AuditTrailTests : DatabaseTest
         Assert.Equal([AuditActions.KeyRevoked, AuditActions.KeyRotated, AuditActions.KeyUpdated, AuditActions.KeyCreated], entries.Select(e => e.Action));
         Assert.All(entries, e =>
         {
-            Assert.Equal(TestDatabase.OwnerEmail, e.Actor);
+            Assert.Equal(TestData.OwnerEmail, e.Actor);
             Assert.Equal("203.0.113.10", e.Ip);
             Assert.Equal(Db.Now, e.At);
             Assert.DoesNotContain(created.Secret, e.Summary);
@@ -57,14 +57,14 @@ public class AuditTrailTests : DatabaseTest
 
         Assert.Equal(
             [(AuditActions.MemberRemoved, "Was Owner"), (AuditActions.MemberChanged, "Role: Member → Owner"),
-             (AuditActions.MemberAdded, $"Role: Member, invited by {TestDatabase.OwnerEmail}"), (AuditActions.MemberInvited, "Role: Member")],
+             (AuditActions.MemberAdded, $"Role: Member, invited by {TestData.OwnerEmail}"), (AuditActions.MemberInvited, "Role: Member")],
             entries.Select(e => (e.Action, e.Summary)));
     }
 
     /// <summary>Invites someone new and has them accept, as the person would at their first sign-in.</summary>
     private async Task JoinAsync(string email)
     {
-        await Members.InviteAsync(Db.Account.Id, email, TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, email, TestData.Password, AccountRole.Member, Db.Owner);
         var user = (await Db.Services.GetRequiredService<UserDirectory>().FindByEmailAsync(email))!;
         var person = Actor.User(user.Id, email, false, null);
         await Members.AnswerAsync((await Members.ForUserAsync(person)).Single().Id, accept: true, person);
@@ -89,16 +89,16 @@ public class AuditTrailTests : DatabaseTest
         await JoinAsync("ana@example.com");
 
         var twice = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.InviteAsync(Db.Account.Id, "ANA@example.com", TestDatabase.Password, AccountRole.Owner, Db.Owner));
+            Members.InviteAsync(Db.Account.Id, "ANA@example.com", TestData.Password, AccountRole.Owner, Db.Owner));
         var shortPassword = await Assert.ThrowsAsync<ValidationException>(() =>
             Members.InviteAsync(Db.Account.Id, "bo@example.com", "short", AccountRole.Member, Db.Owner));
         var badEmail = await Assert.ThrowsAsync<ValidationException>(() =>
-            Members.InviteAsync(Db.Account.Id, "not an email", TestDatabase.Password, AccountRole.Member, Db.Owner));
+            Members.InviteAsync(Db.Account.Id, "not an email", TestData.Password, AccountRole.Member, Db.Owner));
 
         Assert.Equal("ana@example.com is already a member of this account.", twice.Errors.Single().ErrorMessage);
         Assert.Equal("Password", shortPassword.Errors.First().PropertyName);
         Assert.Equal("Email", badEmail.Errors.Single().PropertyName);
-        Assert.Equal(["ana@example.com", TestDatabase.OwnerEmail], (await Members.ListAsync(Db.Account.Id, Db.Owner)).Select(m => m.Email));
+        Assert.Equal(["ana@example.com", TestData.OwnerEmail], (await Members.ListAsync(Db.Account.Id, Db.Owner)).Select(m => m.Email));
     }
 
     [Fact]

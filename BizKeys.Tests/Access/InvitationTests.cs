@@ -23,7 +23,7 @@ public class InvitationTests : DatabaseTest
     [Fact]
     public async Task Inviting_an_existing_user_and_a_new_email_gives_the_same_answer_and_checks_the_password_alike()
     {
-        await Users.CreateWithRoleAsync("victim@elsewhere.example", TestDatabase.Password, "Owner", "Elsewhere Ltd", Actor.CommandLine);
+        await Db.Services.CreateUserAsync("victim@elsewhere.example", "Owner", "Elsewhere Ltd");
 
         var existingShort = await Assert.ThrowsAsync<ValidationException>(() =>
             Members.InviteAsync(Db.Account.Id, "victim@elsewhere.example", "x", AccountRole.Member, Db.Owner));
@@ -31,10 +31,10 @@ public class InvitationTests : DatabaseTest
             Members.InviteAsync(Db.Account.Id, "nobody-here@example.com", "x", AccountRole.Member, Db.Owner));
         Assert.Equal(existingShort.Errors.Select(e => e.ErrorMessage), newShort.Errors.Select(e => e.ErrorMessage));
 
-        await Members.InviteAsync(Db.Account.Id, "victim@elsewhere.example", TestDatabase.Password, AccountRole.Member, Db.Owner);
-        await Members.InviteAsync(Db.Account.Id, "nobody-here@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "victim@elsewhere.example", TestData.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "nobody-here@example.com", TestData.Password, AccountRole.Member, Db.Owner);
 
-        Assert.Equal([TestDatabase.OwnerEmail], (await Members.ListAsync(Db.Account.Id, Db.Owner)).Select(m => m.Email));
+        Assert.Equal([TestData.OwnerEmail], (await Members.ListAsync(Db.Account.Id, Db.Owner)).Select(m => m.Email));
         Assert.Equal(["nobody-here@example.com", "victim@elsewhere.example"], (await Members.PendingAsync(Db.Account.Id, Db.Owner)).Select(i => i.Email));
         var victim = await PersonAsync("victim@elsewhere.example");
         Assert.Equal(["Elsewhere Ltd"], (await Db.Accounts.ChoicesAsync(victim.UserId!.Value)).All.Select(c => c.Name));
@@ -43,8 +43,8 @@ public class InvitationTests : DatabaseTest
     [Fact]
     public async Task Accepting_joins_in_the_offered_role_and_declining_leaves_nothing()
     {
-        await Members.InviteAsync(Db.Account.Id, "ana@example.com", TestDatabase.Password, AccountRole.Owner, Db.Owner);
-        await Members.InviteAsync(Db.Account.Id, "bo@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "ana@example.com", TestData.Password, AccountRole.Owner, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "bo@example.com", TestData.Password, AccountRole.Member, Db.Owner);
         var ana = await PersonAsync("ana@example.com");
         var bo = await PersonAsync("bo@example.com");
 
@@ -63,7 +63,7 @@ public class InvitationTests : DatabaseTest
     [Fact]
     public async Task A_sign_in_made_by_one_accounts_invitation_cannot_collect_another_tenants_invitation()
     {
-        await Members.InviteAsync(Db.Account.Id, "victim@corp.example", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "victim@corp.example", TestData.Password, AccountRole.Member, Db.Owner);
         var rival = await Db.AddUserAsync("rival@other.example", "Owner", "Rival Ltd");
         var rivalAccount = (await Db.Accounts.FindByNameAsync("Rival Ltd"))!;
         await Members.InviteAsync(rivalAccount.Id, "victim@corp.example", "another long password", AccountRole.Owner, rival);
@@ -80,13 +80,13 @@ public class InvitationTests : DatabaseTest
     [Fact]
     public async Task Cancelling_an_invitation_removes_the_sign_in_it_made_and_nothing_else()
     {
-        await Members.InviteAsync(Db.Account.Id, "temp@example.com", TestDatabase.Password, AccountRole.Member, Db.Owner);
+        await Members.InviteAsync(Db.Account.Id, "temp@example.com", TestData.Password, AccountRole.Member, Db.Owner);
         var invitation = (await Members.PendingAsync(Db.Account.Id, Db.Owner)).Single();
 
         await Members.CancelInvitationAsync(Db.Account.Id, invitation.Id, Db.Owner);
 
         Assert.Null(await Users.FindByEmailAsync("temp@example.com"));
         await Assert.ThrowsAsync<ValidationException>(() => Members.CancelInvitationAsync(Db.Account.Id, invitation.Id, Db.Owner));
-        Assert.NotNull(await Users.FindByEmailAsync(TestDatabase.OwnerEmail));
+        Assert.NotNull(await Users.FindByEmailAsync(TestData.OwnerEmail));
     }
 }

@@ -83,7 +83,7 @@ public class RoleMatrixTests : IAsyncLifetime
             "rotate key" => () => _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = accountId, Key = _key }, actor),
             "revoke key" => () => _db.Keys.RevokeAsync(accountId, _key, actor),
             "list members" => () => members.ListAsync(accountId, actor),
-            "add member" => () => members.InviteAsync(accountId, "new@example.com", TestDatabase.Password, AccountRole.Member, actor),
+            "add member" => () => members.InviteAsync(accountId, "new@example.com", TestData.Password, AccountRole.Member, actor),
             "change member" => () => members.ChangeRoleAsync(accountId, spare.UserId, AccountRole.Owner, actor),
             "remove member" => () => members.RemoveAsync(accountId, spare.UserId, actor),
             "read audit" => () => _db.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(accountId), actor),

@@ -29,7 +29,7 @@ public class SessionTests
 
     private static async Task SignInAsync(HttpClient client)
     {
-        var response = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password);
+        var response = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
     }
 
@@ -121,12 +121,12 @@ public class SessionTests
 
         var wrong = await ChangePasswordAsync(here, "not my password", "a brand new passphrase", "a brand new passphrase");
         Assert.Contains("The current password is not right.", await wrong.Content.ReadAsStringAsync());
-        var changed = await ChangePasswordAsync(here, AppFactory.Password, "a brand new passphrase", "a brand new passphrase");
+        var changed = await ChangePasswordAsync(here, TestData.Password, "a brand new passphrase", "a brand new passphrase");
 
         Assert.Contains("Your password is changed.", await changed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/settings/members")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await elsewhere.GetAsync("/settings/members")).StatusCode);
         var (fresh, _) = Browser(app);
-        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(fresh, AppFactory.OwnerEmail, "a brand new passphrase")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(fresh, TestData.OwnerEmail, "a brand new passphrase")).StatusCode);
     }
 }

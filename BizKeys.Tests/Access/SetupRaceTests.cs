@@ -1,6 +1,6 @@
 using BizKeys.Core;
 using BizKeys.Core.Data;
-using BizKeys.Core.Users;
+using BizKeys.Core.Accounts;
 using BizKeys.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -21,13 +21,13 @@ public class SetupRaceTests
     public async Task Eight_simultaneous_first_owners_make_exactly_one_owner_and_one_account()
     {
         await using var app = new AppFactory(withOwner: false);
-        var directory = app.Services.GetRequiredService<UserDirectory>();
+        var accounts = app.Services.GetRequiredService<AccountService>();
 
         var attempts = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
         {
             try
             {
-                await directory.CreateFirstOwnerAsync($"owner{i}@example.com", AppFactory.Password, $"Company {i}", new Actor($"owner{i}@example.com"));
+                await accounts.CreateFirstOwnerAsync(new SetupRequest { Email = $"owner{i}@example.com", Password = TestData.Password, AccountName = $"Company {i}" }, new Actor($"owner{i}@example.com"));
                 return true;
             }
             catch (SetupClosedException)
@@ -57,13 +57,13 @@ public class SetupRaceTests
     {
         var failing = new FailSecondSave();
         await using var app = new AppFactory(withOwner: false, services: s => s.ConfigureDbContext<BizKeysDbContext>(o => o.AddInterceptors(failing)));
-        var directory = app.Services.GetRequiredService<UserDirectory>();
+        var accounts = app.Services.GetRequiredService<AccountService>();
         failing.Arm();
 
-        await Assert.ThrowsAsync<DbUpdateException>(() => directory.CreateFirstOwnerAsync("first@example.com", AppFactory.Password, "First Ltd", Actor.Startup));
+        await Assert.ThrowsAsync<DbUpdateException>(() => accounts.CreateFirstOwnerAsync(new SetupRequest { Email = "first@example.com", Password = TestData.Password, AccountName = "First Ltd" }, Actor.Startup));
 
         Assert.Equal((0, 0, 0), await CountAsync(app));
-        await directory.CreateFirstOwnerAsync("first@example.com", AppFactory.Password, "First Ltd", Actor.Startup);
+        await accounts.CreateFirstOwnerAsync(new SetupRequest { Email = "first@example.com", Password = TestData.Password, AccountName = "First Ltd" }, Actor.Startup);
         Assert.Equal((1, 1, 1), await CountAsync(app));
     }
 }

@@ -22,7 +22,7 @@ public class SignInGuardTests
         var unknown = new List<string>();
         for (var i = 0; i < 6; i++)
         {
-            real.Add(await SignInTextAsync(client, AppFactory.OwnerEmail, "guess " + i));
+            real.Add(await SignInTextAsync(client, TestData.OwnerEmail, "guess " + i));
             unknown.Add(await SignInTextAsync(client, "nobody@example.com", "guess " + i));
         }
 
@@ -56,10 +56,10 @@ public class SignInGuardTests
         var unknownTimes = new List<double>();
         for (var i = 0; i < 6; i++)
         {
-            knownTimes.Add(await TimeAsync(AppFactory.OwnerEmail));
+            knownTimes.Add(await TimeAsync(TestData.OwnerEmail));
             unknownTimes.Add(await TimeAsync($"nobody{i}@example.com"));
             if (i == 3)
-                await HttpSignIn.SignInAsync(HttpSignIn.Client(app), AppFactory.OwnerEmail, AppFactory.Password);
+                await HttpSignIn.SignInAsync(HttpSignIn.Client(app), TestData.OwnerEmail, TestData.Password);
         }
         static double Median(List<double> times) => times.Order().Skip(2).Take(2).Average();
         var known = Median(knownTimes);
@@ -78,7 +78,7 @@ public class SignInGuardTests
 
         for (var i = 0; i < 20; i++)
             await SignInTextAsync(client, $"spray{i}@example.com", "not the password");
-        var right = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password);
+        var right = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
 
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         Assert.Contains("Too many sign-in attempts from your network", await right.Content.ReadAsStringAsync());
@@ -91,7 +91,7 @@ public class SignInGuardTests
         using var client = HttpSignIn.Client(app);
 
         for (var i = 0; i < 8; i++)
-            await SignInTextAsync(client, AppFactory.OwnerEmail, "guess " + i);
+            await SignInTextAsync(client, TestData.OwnerEmail, "guess " + i);
         for (var i = 0; i < 8; i++)
             await SignInTextAsync(client, $"ghost{i}@example.com", "guess");
 
@@ -113,12 +113,12 @@ public class SignInGuardTests
         using var client = HttpSignIn.Client(app);
         for (var i = 0; i < 4; i++)
         {
-            await SignInTextAsync(client, AppFactory.OwnerEmail, "guess " + i);
+            await SignInTextAsync(client, TestData.OwnerEmail, "guess " + i);
             await SignInTextAsync(client, "nobody@example.com", "guess " + i);
         }
 
         time.Advance(TimeSpan.FromMinutes(16));
-        var real = await SignInTextAsync(client, AppFactory.OwnerEmail, "one more typo");
+        var real = await SignInTextAsync(client, TestData.OwnerEmail, "one more typo");
         var unknown = await SignInTextAsync(client, "nobody@example.com", "one more typo");
 
         Assert.Contains("The email or password is not right.", real); // no counter left in the database to give it away

@@ -35,7 +35,7 @@ public class SignInHttpTests
         await using var app = new AppFactory();
         using var client = HttpSignIn.Client(app);
 
-        var wrongPassword = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, "not the password");
+        var wrongPassword = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, "not the password");
         var unknownEmail = await HttpSignIn.SignInAsync(client, "nobody@example.com", "not the password");
 
         Assert.Equal(HttpStatusCode.OK, wrongPassword.StatusCode);
@@ -46,7 +46,7 @@ public class SignInHttpTests
         var failures = (await app.Services.GetRequiredService<AuditLog>().QueryAsync(
             new AuditQuery(account.Id) { Action = AuditActions.SignInFailed }, owner)).Items;
         var failure = Assert.Single(failures);
-        Assert.Equal(AppFactory.OwnerEmail, failure.Target);
+        Assert.Equal(TestData.OwnerEmail, failure.Target);
         Assert.Equal("Wrong email or password", failure.Summary);
     }
 
@@ -57,8 +57,8 @@ public class SignInHttpTests
         using var client = HttpSignIn.Client(app);
 
         for (var i = 0; i < 5; i++)
-            await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, "guess " + i);
-        var right = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password);
+            await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, "guess " + i);
+        var right = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
 
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         Assert.Contains("Too many failed attempts. This sign-in is locked for 15 minutes.", await right.Content.ReadAsStringAsync());
@@ -71,7 +71,7 @@ public class SignInHttpTests
         await using var app = new AppFactory();
         using var client = HttpSignIn.Client(app);
 
-        var response = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password);
+        var response = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
 
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("BizKeys.SignIn=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
@@ -93,7 +93,7 @@ public class SignInHttpTests
         var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token), ["_handler"] = "login",
-            ["Input.Email"] = AppFactory.OwnerEmail, ["Input.Password"] = AppFactory.Password, ["Input.ReturnUrl"] = "//evil.example/phish",
+            ["Input.Email"] = TestData.OwnerEmail, ["Input.Password"] = TestData.Password, ["Input.ReturnUrl"] = "//evil.example/phish",
         }));
 
         Assert.Equal("http://localhost/settings/api-keys", response.Headers.Location?.ToString());
@@ -111,10 +111,10 @@ public class SignInHttpTests
     public async Task Each_role_reaches_its_own_pages(string who, string path, HttpStatusCode expected)
     {
         await using var app = new AppFactory();
-        var users = app.Services.GetRequiredService<UserDirectory>();
-        await users.CreateWithRoleAsync("member@example.com", AppFactory.Password, "Member", AppFactory.AccountName, Actor.CommandLine);
-        await users.CreateWithRoleAsync("support@bizkeys.example", AppFactory.Password, "Support", null, Actor.CommandLine);
-        var email = who switch { "owner" => AppFactory.OwnerEmail, "member" => "member@example.com", _ => "support@bizkeys.example" };
+        var users = app.Services;
+        await users.CreateUserAsync("member@example.com", "Member");
+        await users.CreateUserAsync("support@bizkeys.example", "Support");
+        var email = who switch { "owner" => TestData.OwnerEmail, "member" => "member@example.com", _ => "support@bizkeys.example" };
         using var client = await HttpSignIn.SignedInClientAsync(app, email);
 
         var response = await client.GetAsync(path);
@@ -131,9 +131,9 @@ public class SignInHttpTests
         var (account, owner) = await app.OwnerAsync();
         var keys = app.Services.GetRequiredService<BizKeys.Core.ApiKeys.ApiKeyService>();
         await keys.CreateAsync(new BizKeys.Core.ApiKeys.CreateKeyRequest { AccountId = account.Id, Name = "Mine", Environment = "Production" }, owner);
-        await app.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("owner@other.example", AppFactory.Password, "Owner", "Other Business", Actor.CommandLine);
+        await app.Services.CreateUserAsync("owner@other.example", "Owner", "Other Business");
 
-        using var mine = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+        using var mine = await HttpSignIn.SignedInClientAsync(app, TestData.OwnerEmail);
         using var theirs = await HttpSignIn.SignedInClientAsync(app, "owner@other.example");
         var myCsv = await mine.GetAsync("/settings/audit-log/export.csv");
         var theirCsv = await (await theirs.GetAsync("/settings/audit-log/export.csv")).Content.ReadAsStringAsync();
@@ -157,10 +157,10 @@ public class SignInHttpTests
                 await caller.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret));
         }
         await app.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
-        await app.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("support@bizkeys.example", AppFactory.Password, "Support", null, Actor.CommandLine);
+        await app.Services.CreateUserAsync("support@bizkeys.example", "Support");
 
         using var support = await HttpSignIn.SignedInClientAsync(app, "support@bizkeys.example");
-        using var owner = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+        using var owner = await HttpSignIn.SignedInClientAsync(app, TestData.OwnerEmail);
         var csv = await support.GetStringAsync("/support/usage/export.csv?hours=24");
         var refused = await owner.GetAsync("/support/usage/export.csv");
 

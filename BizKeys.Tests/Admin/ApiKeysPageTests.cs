@@ -177,8 +177,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         page.Find("button[aria-label=Revoke]").Click();
         page.WaitForElement(".mud-dialog");
         var services = _host.Context.Services;
-        await services.GetRequiredService<BizKeys.Core.Users.UserDirectory>().CreateWithRoleAsync(
-            "second@example.com", TestDatabase.Password, "Owner", "My Business", Actor.CommandLine);
+        await services.CreateUserAsync("second@example.com", "Owner", "My Business");
         await services.GetRequiredService<BizKeys.Core.Members.MemberService>().ChangeRoleAsync(
             _host.Account.Id, _host.Owner.UserId!.Value, BizKeys.Core.Accounts.AccountRole.Member, Actor.CommandLine);
 

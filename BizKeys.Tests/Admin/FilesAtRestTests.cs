@@ -16,7 +16,7 @@ public class FilesAtRestTests
         var first = new AppFactory(settings: settings, directory: root);
         using (var client = HttpSignIn.Client(first))
         {
-            var response = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password);
+            var response = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
             cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("BizKeys.SignIn=", StringComparison.Ordinal)).Split(';')[0];
         }
         await first.StopAsync(); // keeps the files, as a restart would

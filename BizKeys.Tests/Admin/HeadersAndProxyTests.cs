@@ -33,7 +33,7 @@ public class HeadersAndProxyTests
         await using var app = new AppFactory(environment: "Production");
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://bizkeys.example") });
 
-        var response = await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password);
+        var response = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
 
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-BizKeys.SignIn=", StringComparison.Ordinal));
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);

@@ -39,7 +39,7 @@ public class HostingTests
         using var anonymous = HttpSignIn.Client(app);
         Assert.Equal(HttpStatusCode.Redirect, (await anonymous.GetAsync("/no/such/page")).StatusCode);
 
-        using var client = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+        using var client = await HttpSignIn.SignedInClientAsync(app, TestData.OwnerEmail);
         var response = await client.GetAsync("/no/such/page");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

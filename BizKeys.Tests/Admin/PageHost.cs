@@ -2,7 +2,6 @@ using BizKeys.Admin.Components.Pages.ApiKeys;
 using System.Security.Claims;
 using BizKeys.Admin.Hosting;
 using BizKeys.Admin.Identity;
-using BizKeys.Core.Users;
 using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
@@ -37,7 +36,7 @@ public sealed class PageHost : IAsyncDisposable
     }
 
     public BunitContext Context { get; }
-    public FakeTimeProvider Time { get; } = new(TestDatabase.Start);
+    public FakeTimeProvider Time { get; } = new(TestData.Start);
     public ApiKeyService Keys => Context.Services.GetRequiredService<ApiKeyService>();
     public AccountChoice Account { get; private set; } = default!;
     public Actor Owner { get; private set; } = default!;
@@ -65,21 +64,11 @@ public sealed class PageHost : IAsyncDisposable
         context.Services.AddScoped<KeyActions>();
         context.Services.AddScoped<ClientInfo>();
         await DatabaseInitializer.InitializeAsync(context.Services);
-        var users = context.Services.GetRequiredService<UserDirectory>();
-        var owner = await users.CreateWithRoleAsync(TestDatabase.OwnerEmail, TestDatabase.Password, "Owner", "My Business", Actor.CommandLine);
-        host.SignIn(owner.Id, TestDatabase.OwnerEmail);
-        host.Owner = Actor.User(owner.Id, TestDatabase.OwnerEmail, isSupport: false, ip: null);
+        var owner = await context.Services.SeedOwnerAsync();
+        host.SignIn(owner.Id, TestData.OwnerEmail);
+        host.Owner = Actor.User(owner.Id, TestData.OwnerEmail, isSupport: false, ip: null);
         host.Account = await context.Services.GetRequiredService<CurrentAccount>().GetAsync();
         return host;
-    }
-
-    /// <summary>Adds a person to the account and makes them the one signed in, for pages seen by other roles.</summary>
-    public async Task<Actor> SignInAsNewUserAsync(string email, string role)
-    {
-        var users = Context.Services.GetRequiredService<UserDirectory>();
-        var user = await users.CreateWithRoleAsync(email, TestDatabase.Password, role, role == "Support" ? null : "My Business", Actor.CommandLine);
-        SignIn(user.Id, email, user.IsSupport);
-        return Actor.User(user.Id, email, user.IsSupport, ip: null);
     }
 
     private void SignIn(Guid userId, string email, bool isSupport = false)

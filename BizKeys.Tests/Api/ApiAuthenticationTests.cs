@@ -30,7 +30,7 @@ public class ApiAuthenticationTests(ApiApp api) : IClassFixture<ApiApp>
         var me = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(issued.Key.Key, me.GetProperty("key").GetString());
         Assert.Equal(issued.Key.Name, me.GetProperty("name").GetString());
-        Assert.Equal(AppFactory.AccountName, me.GetProperty("account").GetString());
+        Assert.Equal(TestData.AccountName, me.GetProperty("account").GetString());
         Assert.Equal("Production", me.GetProperty("environment").GetString());
         Assert.Equal(["messages:send", "usage:read"], me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(JsonValueKind.Null, me.GetProperty("expiresAt").ValueKind);

@@ -85,7 +85,7 @@ public class ApiErrorPathTests
         await using var app = new AppFactory(environment: "Production");
         // Outside Development the sign-in cookie is Secure: the browser sends it over HTTPS only.
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
-        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(client, AppFactory.OwnerEmail, AppFactory.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password)).StatusCode);
 
         var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -146,7 +146,7 @@ public class ApiErrorPathTests
     public async Task Sign_out_with_an_unreadable_form_is_400_too()
     {
         await using var app = new AppFactory();
-        using var client = await HttpSignIn.SignedInClientAsync(app, AppFactory.OwnerEmail);
+        using var client = await HttpSignIn.SignedInClientAsync(app, TestData.OwnerEmail);
 
         var garbage = new StringContent("garbage");
         garbage.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");

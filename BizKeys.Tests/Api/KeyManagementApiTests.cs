@@ -5,6 +5,8 @@ using BizKeys.Core;
 using BizKeys.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
 
+using BizKeys.Tests.Support;
+
 namespace BizKeys.Tests.Api;
 
 /// <summary>Managing keys with a key: its own account only, never more permissions than it holds.</summary>
@@ -16,7 +18,7 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
         var admin = await api.KeyAsync("Lister", "keys:read");
         for (var i = 0; i < 3; i++)
             await api.KeyAsync("Page filler", "messages:send");
-        await api.App.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("owner@elsewhere.example", "correct horse battery", "Owner", "Elsewhere Ltd", Actor.CommandLine);
+        await api.App.Services.CreateUserAsync("owner@elsewhere.example", "Owner", "Elsewhere Ltd", password: "correct horse battery");
         var elsewhere = (await api.App.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync("Elsewhere Ltd"))!;
         var foreign = await api.KeyAsync("Foreign", ["keys:read"], _ => { }, elsewhere.Id);
         using var client = api.Client();
@@ -41,7 +43,7 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
     [Fact]
     public async Task Another_accounts_key_is_404_not_403()
     {
-        await api.App.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("owner@rival.example", "correct horse battery", "Owner", "Rival Ltd", Actor.CommandLine);
+        await api.App.Services.CreateUserAsync("owner@rival.example", "Owner", "Rival Ltd", password: "correct horse battery");
         var rival = (await api.App.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync("Rival Ltd"))!;
         var rivalAdmin = await api.KeyAsync("Rival admin", ["keys:read", "keys:write", "usage:read"], _ => { }, rival.Id);
         var mine = await api.KeyAsync("Mine");

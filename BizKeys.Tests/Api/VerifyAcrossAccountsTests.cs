@@ -23,9 +23,9 @@ public sealed class VerifyAcrossAccountsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = new AppFactory(settings: new Dictionary<string, string?> { ["BizKeys:Verification:PlatformAccounts:0"] = "Platform Gateway" });
-        var users = _app.Services.GetRequiredService<UserDirectory>();
-        await users.CreateWithRoleAsync("owner@other.example", AppFactory.Password, "Owner", "Other Co", Actor.CommandLine);
-        await users.CreateWithRoleAsync("ops@platform.example", AppFactory.Password, "Owner", "Platform Gateway", Actor.CommandLine);
+        var users = _app.Services;
+        await users.CreateUserAsync("owner@other.example", "Owner", "Other Co");
+        await users.CreateUserAsync("ops@platform.example", "Owner", "Platform Gateway");
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
@@ -48,7 +48,7 @@ public sealed class VerifyAcrossAccountsTests : IAsyncLifetime
     [Fact]
     public async Task Another_tenants_verifier_learns_nothing_and_leaves_no_trace_on_the_key()
     {
-        var victim = await KeyAsync(AppFactory.AccountName, "Victim", "messages:send");
+        var victim = await KeyAsync(TestData.AccountName, "Victim", "messages:send");
         var outsider = await KeyAsync("Other Co", "Other verifier", "keys:verify");
         using var client = _app.CreateClient();
 
@@ -60,7 +60,7 @@ public sealed class VerifyAcrossAccountsTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, right.GetProperty("account").ValueKind);
         await _app.Services.GetRequiredService<UsageFlusher>().FlushAsync();
         var usage = _app.Services.GetRequiredService<UsageService>();
-        var account = (await _app.Services.GetRequiredService<AccountService>().FindByNameAsync(AppFactory.AccountName))!.Id;
+        var account = (await _app.Services.GetRequiredService<AccountService>().FindByNameAsync(TestData.AccountName))!.Id;
         Assert.Empty(await usage.RecentFailuresAsync(account, victim.Key.Key, Actor.CommandLine));
         var stored = await Keys.GetAsync(account, victim.Key.Key, Actor.CommandLine);
         Assert.Null(stored!.LastUsedAt);
@@ -69,14 +69,14 @@ public sealed class VerifyAcrossAccountsTests : IAsyncLifetime
     [Fact]
     public async Task A_verifier_of_the_same_account_sees_and_counts_its_own_keys()
     {
-        var own = await KeyAsync(AppFactory.AccountName, "Own", "messages:send");
-        var verifier = await KeyAsync(AppFactory.AccountName, "Own verifier", "keys:verify");
+        var own = await KeyAsync(TestData.AccountName, "Own", "messages:send");
+        var verifier = await KeyAsync(TestData.AccountName, "Own verifier", "keys:verify");
         using var client = _app.CreateClient();
 
         var result = await VerifyAsync(client, verifier, own.Key.Key, own.Secret);
 
         Assert.Equal("VALID", result.GetProperty("code").GetString());
-        Assert.Equal(AppFactory.AccountName, result.GetProperty("account").GetString());
+        Assert.Equal(TestData.AccountName, result.GetProperty("account").GetString());
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class VerifyAcrossAccountsTests : IAsyncLifetime
     [Fact]
     public async Task Platform_verifiers_are_named_exactly_a_look_alike_account_is_an_ordinary_tenant()
     {
-        await _app.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("ops@lookalike.example", AppFactory.Password, "Owner", "PLATFORM GATEWAY", Actor.CommandLine);
+        await _app.Services.CreateUserAsync("ops@lookalike.example", "Owner", "PLATFORM GATEWAY");
         var customer = await KeyAsync("Other Co", "Customer of a look-alike", "messages:send");
         var lookalike = await KeyAsync("PLATFORM GATEWAY", "Look-alike gateway", "keys:verify");
         using var client = _app.CreateClient();

@@ -32,7 +32,7 @@ public sealed class AsShippedTests : IDisposable
             ExecutablePath = BrowserApp.ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"],
         });
         var page = await (await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl })).NewPageAsync();
-        await BrowserApp.SignInAsync(page, AppFactory.OwnerEmail, AppFactory.Password);
+        await BrowserApp.SignInAsync(page, TestData.OwnerEmail, TestData.Password);
 
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings/api-keys$"));
         await Assertions.Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();

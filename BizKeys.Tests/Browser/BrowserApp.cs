@@ -22,9 +22,6 @@ public class BrowserApp : IAsyncLifetime
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
     ];
 
-    public const string AccountName = AppFactory.AccountName;
-    public const string OwnerEmail = AppFactory.OwnerEmail;
-    public const string Password = AppFactory.Password;
 
     private readonly Dictionary<string, string> _signedIn = [];
     private IPlaywright? _playwright;
@@ -72,12 +69,12 @@ public class BrowserApp : IAsyncLifetime
     /// A fresh browser profile at a laptop's size, with clipboard access, signed in as <paramref name="email"/>
     /// (the owner unless said otherwise), on the given page, ready for clicks.
     /// </summary>
-    public async Task<IPage> OpenAsync(string path, string email = OwnerEmail)
+    public async Task<IPage> OpenAsync(string path, string email = TestData.OwnerEmail)
     {
         if (!_signedIn.TryGetValue(email, out var state))
         {
             var signIn = await NewPageAsync(storageState: null);
-            await SignInAsync(signIn, email, Password);
+            await SignInAsync(signIn, email, TestData.Password);
             await Expect(signIn.GetByTestId("interactive")).ToBeAttachedAsync();
             state = await signIn.Context.StorageStateAsync();
             _signedIn[email] = state;

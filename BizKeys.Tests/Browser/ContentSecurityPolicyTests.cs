@@ -4,6 +4,8 @@ using BizKeys.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+using BizKeys.Tests.Support;
+
 namespace BizKeys.Tests.Browser;
 
 /// <summary>Every page and dialog works under the strict Content-Security-Policy: Chromium reports no refusal.</summary>
@@ -13,12 +15,12 @@ public class ContentSecurityPolicyTests(BrowserApp browser) : IClassFixture<Brow
     [Fact]
     public async Task Every_page_and_dialog_runs_without_a_single_policy_violation()
     {
-        var account = await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(BrowserApp.AccountName);
+        var account = await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(TestData.AccountName);
         var issued = await browser.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
         {
             AccountId = account!.Id, Name = "Policy bot", Environment = "Production", Permissions = ["messages:send"],
         }, Actor.CommandLine);
-        await browser.Services.GetRequiredService<UserDirectory>().CreateWithRoleAsync("support@bizkeys.example", BrowserApp.Password, "Support", null, Actor.CommandLine);
+        await browser.Services.CreateUserAsync("support@bizkeys.example", "Support");
 
         var signedOut = await browser.OpenSignedOutAsync();
         await signedOut.GotoAsync("/login");

@@ -4,6 +4,8 @@ using BizKeys.Core.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+using BizKeys.Tests.Support;
+
 namespace BizKeys.Tests.Browser;
 
 /// <summary>Finding keys in a busy account: paging, search and filters, in real Chromium.</summary>
@@ -14,7 +16,7 @@ public class KeyGridJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
     {
         // 60 keys, "Key 01" oldest; every tenth one revoked.
         var keys = browser.Services.GetRequiredService<ApiKeyService>();
-        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(TestData.AccountName))!;
         if ((await keys.QueryAsync(new KeyQuery(account.Id), Actor.CommandLine)).TotalCount > 0)
             return;
         for (var i = 1; i <= 60; i++)

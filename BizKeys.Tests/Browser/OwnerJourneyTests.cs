@@ -5,6 +5,8 @@ using BizKeys.Core.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+using BizKeys.Tests.Support;
+
 namespace BizKeys.Tests.Browser;
 
 /// <summary>What an account owner does on Settings > API Keys, in real Chromium against the real app.</summary>
@@ -108,7 +110,7 @@ public partial class OwnerJourneyTests(BrowserApp browser) : IClassFixture<Brows
         var audit = page.GetByTestId("audit-grid");
         await Expect(audit).ToContainTextAsync("Key created");
         await Expect(audit).ToContainTextAsync("Key rotated");
-        await Expect(audit).ToContainTextAsync(BrowserApp.OwnerEmail);
+        await Expect(audit).ToContainTextAsync(TestData.OwnerEmail);
         await BrowserApp.ScreenshotAsync(page, "audit-log");
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Event" }).ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Key revoked" }).First.ClickAsync();
@@ -174,7 +176,7 @@ public partial class OwnerJourneyTests(BrowserApp browser) : IClassFixture<Brows
 
     private async Task<int> CountKeysAsync(string? search = null)
     {
-        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(TestData.AccountName))!;
         return (await Keys.QueryAsync(new KeyQuery(account.Id) { Search = search }, Actor.CommandLine)).TotalCount;
     }
 

@@ -8,6 +8,8 @@ using BizKeys.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+using BizKeys.Tests.Support;
+
 namespace BizKeys.Tests.Browser;
 
 /// <summary>Getting in, getting out, and what each role sees, in real Chromium.</summary>
@@ -24,17 +26,17 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
         await Expect(page).ToHaveURLAsync(new Regex("/login\\?"));
         await BrowserApp.ScreenshotAsync(page, "login");
 
-        await page.GetByLabel("Email").FillAsync(BrowserApp.OwnerEmail);
-        await page.GetByLabel("Password").FillAsync(BrowserApp.Password);
+        await page.GetByLabel("Email").FillAsync(TestData.OwnerEmail);
+        await page.GetByLabel("Password").FillAsync(TestData.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Regex("/settings/api-keys$"));
         await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API Keys", Exact = true })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("current-account")).ToContainTextAsync(BrowserApp.AccountName);
+        await Expect(page.GetByTestId("current-account")).ToContainTextAsync(TestData.AccountName);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(BrowserApp.OwnerEmail);
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(TestData.OwnerEmail);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Regex("/login$"));
@@ -46,7 +48,7 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
     [Fact]
     public async Task A_wrong_password_is_explained_and_repeated_failures_lock_the_sign_in()
     {
-        await Users.CreateWithRoleAsync("forgetful@example.com", BrowserApp.Password, "Member", BrowserApp.AccountName, Actor.CommandLine);
+        await browser.Services.CreateUserAsync("forgetful@example.com", "Member");
         var page = await browser.OpenSignedOutAsync();
 
         await BrowserApp.SignInAsync(page, "forgetful@example.com", "not my password");
@@ -56,7 +58,7 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
 
         for (var i = 0; i < 4; i++)
             await BrowserApp.SignInAsync(page, "forgetful@example.com", "still wrong " + i);
-        await BrowserApp.SignInAsync(page, "forgetful@example.com", BrowserApp.Password);
+        await BrowserApp.SignInAsync(page, "forgetful@example.com", TestData.Password);
 
         await Expect(page.GetByTestId("login-error")).ToHaveTextAsync("Too many failed attempts. This sign-in is locked for 15 minutes.");
         await Expect(page).ToHaveURLAsync(new Regex("/login"));
@@ -66,8 +68,8 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
     [Fact]
     public async Task A_member_sees_the_keys_but_no_way_to_change_them()
     {
-        await Users.CreateWithRoleAsync("viewer@example.com", BrowserApp.Password, "Member", BrowserApp.AccountName, Actor.CommandLine);
-        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        await browser.Services.CreateUserAsync("viewer@example.com", "Member");
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(TestData.AccountName))!;
         await browser.Services.GetRequiredService<ApiKeyService>().CreateAsync(
             new CreateKeyRequest { AccountId = account.Id, Name = "Visible bot", Environment = "Production" }, Actor.CommandLine);
 
@@ -92,15 +94,15 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
     [Fact]
     public async Task Support_gives_a_reason_before_seeing_an_accounts_keys_and_never_sees_a_secret()
     {
-        await Users.CreateWithRoleAsync("helper@bizkeys.example", BrowserApp.Password, "Support", null, Actor.CommandLine);
-        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        await browser.Services.CreateUserAsync("helper@bizkeys.example", "Support");
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(TestData.AccountName))!;
         var issued = await browser.Services.GetRequiredService<ApiKeyService>().CreateAsync(
             new CreateKeyRequest { AccountId = account.Id, Name = "Support checks this", Environment = "Production" }, Actor.CommandLine);
 
         var page = await browser.OpenAsync("/support/accounts", "helper@bizkeys.example");
         await Expect(page.GetByTestId("support-account-name").First).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "support-accounts");
-        await page.GetByRole(AriaRole.Row, new() { Name = BrowserApp.AccountName }).GetByRole(AriaRole.Link, new() { Name = "Open" }).ClickAsync();
+        await page.GetByRole(AriaRole.Row, new() { Name = TestData.AccountName }).GetByRole(AriaRole.Link, new() { Name = "Open" }).ClickAsync();
 
         var reason = page.GetByTestId("support-reason").Locator("xpath=self::textarea | .//textarea").First;
         await reason.FillAsync("why");
@@ -143,7 +145,7 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
         var newcomer = await browser.OpenSignedOutAsync();
         await BrowserApp.SignInAsync(newcomer, "newcomer@example.com", "a long initial password");
         await Expect(newcomer).ToHaveURLAsync(new Regex("/invitations$"));
-        await Expect(newcomer.GetByTestId("invitation")).ToContainTextAsync(BrowserApp.AccountName);
+        await Expect(newcomer.GetByTestId("invitation")).ToContainTextAsync(TestData.AccountName);
         await Expect(newcomer.GetByTestId("interactive")).ToBeAttachedAsync();
         await BrowserApp.ScreenshotAsync(newcomer, "invitation");
         await newcomer.GetByTestId("accept").ClickAsync();
@@ -158,12 +160,12 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
     public async Task A_person_in_two_accounts_switches_between_them_in_the_app_bar()
     {
         var users = Users;
-        await users.CreateWithRoleAsync("agency@example.com", BrowserApp.Password, "Owner", "Agency Clients", Actor.CommandLine);
+        await browser.Services.CreateUserAsync("agency@example.com", "Owner", "Agency Clients");
         var agency = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync("Agency Clients"))!;
-        var home = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var home = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(TestData.AccountName))!;
         var agencyUser = (await users.FindByEmailAsync("agency@example.com"))!;
         var members = browser.Services.GetRequiredService<MemberService>();
-        await members.InviteAsync(home.Id, "agency@example.com", BrowserApp.Password, AccountRole.Member, Actor.CommandLine);
+        await members.InviteAsync(home.Id, "agency@example.com", TestData.Password, AccountRole.Member, Actor.CommandLine);
         var agencyActor = Actor.User(agencyUser.Id, "agency@example.com", false, null);
         await members.AnswerAsync((await members.ForUserAsync(agencyActor)).Single().Id, accept: true, agencyActor);
         var keys = browser.Services.GetRequiredService<ApiKeyService>();
@@ -176,10 +178,10 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
         await Expect(page.GetByTestId("add-key")).ToBeVisibleAsync();
 
         await page.GetByTestId("current-account").ClickAsync();
-        await page.Locator(".mud-popover-open").GetByText(BrowserApp.AccountName).ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(TestData.AccountName).ClickAsync();
         await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
 
-        await Expect(page.GetByTestId("current-account")).ToContainTextAsync(BrowserApp.AccountName);
+        await Expect(page.GetByTestId("current-account")).ToContainTextAsync(TestData.AccountName);
         await Expect(page.GetByTestId("key-name").Filter(new() { HasText = "Home only bot" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("key-name").Filter(new() { HasText = "Agency only bot" })).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("read-only")).ToBeVisibleAsync();
@@ -191,10 +193,10 @@ public partial class SignInJourneyTests(BrowserApp browser) : IClassFixture<Brow
     [Fact]
     public async Task Someone_removed_while_the_page_is_open_is_told_so_and_sees_nothing_more()
     {
-        await Users.CreateWithRoleAsync("leaver@example.com", BrowserApp.Password, "Member", BrowserApp.AccountName, Actor.CommandLine);
+        await browser.Services.CreateUserAsync("leaver@example.com", "Member");
         var page = await browser.OpenAsync("/settings/api-keys", "leaver@example.com");
         await Expect(page.GetByTestId("read-only")).ToBeVisibleAsync();
-        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(BrowserApp.AccountName))!;
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(TestData.AccountName))!;
         var leaver = (await Users.FindByEmailAsync("leaver@example.com"))!;
 
         await browser.Services.GetRequiredService<MemberService>().RemoveAsync(account.Id, leaver.Id, Actor.CommandLine);

@@ -18,7 +18,7 @@ public sealed class SecondAppTests : IDisposable
         using var second = Process.Start(AppProcess.StartInfo(_directory))!;
         var error = second.StandardError.ReadToEndAsync();
         await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        using var command = Process.Start(AppProcess.StartInfo(_directory, "keys", "create", "--account", AppFactory.AccountName, "--name", "Beside the app"))!;
+        using var command = Process.Start(AppProcess.StartInfo(_directory, "keys", "create", "--account", TestData.AccountName, "--name", "Beside the app"))!;
         var printed = command.StandardOutput.ReadToEndAsync();
         await command.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -14,9 +14,9 @@ public class UsersCommandTests : DatabaseTest
     [Fact]
     public async Task An_owner_of_a_new_account_a_member_and_support_staff_are_created()
     {
-        var owner = await Run("users", "create", "--email", "boss@acme.example", "--password", TestDatabase.Password, "--role", "Owner", "--account", "Acme Ltd");
-        var member = await Run("users", "create", "--email", "clerk@acme.example", "--password", TestDatabase.Password, "--role", "member", "--account", "Acme Ltd");
-        var support = await Run("users", "create", "--email", "help@bizkeys.example", "--password", TestDatabase.Password, "--role", "Support");
+        var owner = await Run("users", "create", "--email", "boss@acme.example", "--password", TestData.Password, "--role", "Owner", "--account", "Acme Ltd");
+        var member = await Run("users", "create", "--email", "clerk@acme.example", "--password", TestData.Password, "--role", "member", "--account", "Acme Ltd");
+        var support = await Run("users", "create", "--email", "help@bizkeys.example", "--password", TestData.Password, "--role", "Support");
 
         Assert.Equal((0, "Created boss@acme.example as Owner of 'Acme Ltd'.\n", ""), owner);
         Assert.Equal((0, "Created clerk@acme.example as Member of 'Acme Ltd'.\n", ""), member);
@@ -28,12 +28,12 @@ public class UsersCommandTests : DatabaseTest
     }
 
     [Theory]
-    [InlineData(1, "error: --role: Role must be Owner, Member or Support, not 'Admin'.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Admin", "--account", "My Business")]
-    [InlineData(1, "error: --account: An Owner belongs to an account: add --account NAME.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Owner")]
-    [InlineData(1, "error: --account: There is no account named 'Nowhere'. Create its owner first.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Member", "--account", "Nowhere")]
-    [InlineData(1, "error: --account: Support staff see every account read-only; leave out --account.", "--email", "a@example.com", "--password", TestDatabase.Password, "--role", "Support", "--account", "My Business")]
-    [InlineData(1, "error: --email: A user with the email owner@example.com exists already.", "--email", "owner@example.com", "--password", TestDatabase.Password, "--role", "Member", "--account", "My Business")]
-    [InlineData(1, "error: --email: Enter a valid email address, such as owner@example.com.", "--email", "not-an-email", "--password", TestDatabase.Password, "--role", "Member", "--account", "My Business")]
+    [InlineData(1, "error: --role: Role must be Owner, Member or Support, not 'Admin'.", "--email", "a@example.com", "--password", TestData.Password, "--role", "Admin", "--account", "My Business")]
+    [InlineData(1, "error: --account: An Owner belongs to an account: add --account NAME.", "--email", "a@example.com", "--password", TestData.Password, "--role", "Owner")]
+    [InlineData(1, "error: --account: There is no account named 'Nowhere'. Create its owner first.", "--email", "a@example.com", "--password", TestData.Password, "--role", "Member", "--account", "Nowhere")]
+    [InlineData(1, "error: --account: Support staff see every account read-only; leave out --account.", "--email", "a@example.com", "--password", TestData.Password, "--role", "Support", "--account", "My Business")]
+    [InlineData(1, "error: --email: A user with the email owner@example.com exists already.", "--email", "owner@example.com", "--password", TestData.Password, "--role", "Member", "--account", "My Business")]
+    [InlineData(1, "error: --email: Enter a valid email address, such as owner@example.com.", "--email", "not-an-email", "--password", TestData.Password, "--role", "Member", "--account", "My Business")]
     [InlineData(1, "error: --password: Passwords must be at least 10 characters.", "--email", "a@example.com", "--password", "short", "--role", "Owner", "--account", "Brand New")]
     [InlineData(2, "error: option '--password-stdin' or '--password' is required.", "--email", "a@example.com", "--role", "Owner", "--account", "X")]
     public async Task Bad_input_gets_a_message_and_a_non_zero_exit_and_changes_nothing(int expectedExit, string message, params string[] options)

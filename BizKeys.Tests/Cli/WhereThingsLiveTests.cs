@@ -29,7 +29,7 @@ public sealed class WhereThingsLiveTests : IDisposable
     {
         var elsewhere = Directory.CreateDirectory(Path.Combine(_directory, "cwd")).FullName;
         await File.WriteAllTextAsync(Path.Combine(elsewhere, "appsettings.json"), """{ "BizKeys": { "Environments": [ "OnlyThis" ] } }""");
-        var start = AppProcess.StartInfo(_directory, "keys", "create", "--account", AppFactory.AccountName, "--name", "Cwd test", "--environment", "Production");
+        var start = AppProcess.StartInfo(_directory, "keys", "create", "--account", TestData.AccountName, "--name", "Cwd test", "--environment", "Production");
         start.WorkingDirectory = elsewhere;
 
         using var command = Process.Start(start)!;

@@ -5,7 +5,7 @@ namespace BizKeys.Tests.Core;
 
 public class KeyHygieneTests
 {
-    private static readonly DateTime Now = TestDatabase.Start.UtcDateTime;
+    private static readonly DateTime Now = TestData.Start.UtcDateTime;
 
     [Fact]
     public void A_fresh_key_without_expiry_is_flagged_only_for_having_no_expiry() =>

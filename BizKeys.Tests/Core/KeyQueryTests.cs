@@ -81,7 +81,7 @@ public class KeyQueryTests : DatabaseTest
     public async Task Other_accounts_keys_never_appear()
     {
         await Db.CreateKeyAsync("Mine");
-        var other = await Db.Accounts.EnsureAsync("Other Business");
+        var other = await Db.CreateAccountAsync("Other Business");
         var request = Db.NewKey("Theirs");
         request.AccountId = other.Id;
         await Db.Keys.CreateAsync(request, Actor.CommandLine);

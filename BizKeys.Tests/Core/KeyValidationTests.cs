@@ -52,7 +52,7 @@ public class KeyValidationTests : DatabaseTest
     public async Task The_same_name_in_another_account_is_fine()
     {
         await Db.CreateKeyAsync("CRM Sync");
-        var other = await Db.Accounts.EnsureAsync("Other Business");
+        var other = await Db.CreateAccountAsync("Other Business");
 
         Assert.Empty(await ErrorsFor(r => { r.Name = "CRM Sync"; r.AccountId = other.Id; }));
     }

@@ -41,7 +41,7 @@ public sealed class StartupTests : IDisposable
             await command.ExecuteNonQueryAsync();
         }
         // The clock jumps 5 s each time it is read, so the 30 s of patience pass in a moment.
-        await using var services = Services(new FakeTimeProvider(TestDatabase.Start) { AutoAdvanceAmount = TimeSpan.FromSeconds(5) });
+        await using var services = Services(new FakeTimeProvider(TestData.Start) { AutoAdvanceAmount = TimeSpan.FromSeconds(5) });
 
         await DatabaseInitializer.InitializeAsync(services).WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -33,7 +33,7 @@ public sealed class BackupTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task A_backup_taken_under_load_is_intact_and_holds_every_key_acknowledged_before_it()
     {
-        var (_, created, _) = await RunAsync("keys", "create", "--account", AppFactory.AccountName, "--name", "Writer", "--permissions", "keys:write,messages:send");
+        var (_, created, _) = await RunAsync("keys", "create", "--account", TestData.AccountName, "--name", "Writer", "--permissions", "keys:write,messages:send");
         var writer = created.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         await using var app = await AppProcess.StartAsync(_directory);
         using var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };

@@ -155,7 +155,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     private async Task<Issued> CreateAdminKeyAsync()
     {
         using var command = Process.Start(AppProcess.StartInfo(_directory,
-            "keys", "create", "--account", AppFactory.AccountName, "--name", "Crash driver", "--permissions", "keys:write,keys:read,messages:send"))!;
+            "keys", "create", "--account", TestData.AccountName, "--name", "Crash driver", "--permissions", "keys:write,keys:read,messages:send"))!;
         var printed = await command.StandardOutput.ReadToEndAsync();
         await command.WaitForExitAsync();
         var lines = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -10,10 +10,6 @@ namespace BizKeys.Tests.Support;
 /// <summary>The whole BizKeys app in the test process, with its own database and log folder.</summary>
 public sealed class AppFactory : WebApplicationFactory<Program>
 {
-    public const string OwnerEmail = "owner@example.com";
-    public const string Password = "correct horse battery";
-    public const string AccountName = "My Business";
-
     /// <param name="withOwner">Create the first owner through the bootstrap settings (false: a fresh install that needs /setup).</param>
     /// <param name="time">A clock the test moves by hand; the real clock when null.</param>
     /// <param name="directory">Reuse another (stopped) instance's database and logs, as a restart would.</param>
@@ -48,9 +44,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting("BizKeys:LogDirectory", LogDirectory);
         if (WithOwner)
         {
-            builder.UseSetting("BizKeys:Bootstrap:OwnerEmail", OwnerEmail);
-            builder.UseSetting("BizKeys:Bootstrap:OwnerPassword", Password);
-            builder.UseSetting("BizKeys:Bootstrap:AccountName", AccountName);
+            builder.UseSetting("BizKeys:Bootstrap:OwnerEmail", TestData.OwnerEmail);
+            builder.UseSetting("BizKeys:Bootstrap:OwnerPassword", TestData.Password);
+            builder.UseSetting("BizKeys:Bootstrap:AccountName", TestData.AccountName);
         }
         builder.ConfigureTestServices(services =>
         {
@@ -70,9 +66,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public async Task<(BizKeys.Core.Accounts.Account Account, BizKeys.Core.Actor Owner)> OwnerAsync()
     {
         var users = Services.GetRequiredService<BizKeys.Core.Users.UserDirectory>();
-        var owner = (await users.FindByEmailAsync(OwnerEmail))!;
-        var account = (await Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(AccountName))!;
-        return (account, BizKeys.Core.Actor.User(owner.Id, OwnerEmail, false, "127.0.0.1"));
+        var owner = (await users.FindByEmailAsync(TestData.OwnerEmail))!;
+        var account = (await Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(TestData.AccountName))!;
+        return (account, BizKeys.Core.Actor.User(owner.Id, TestData.OwnerEmail, false, "127.0.0.1"));
     }
 
     /// <summary>

@@ -30,9 +30,9 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["BizKeys__LogDirectory"] = Path.Combine(directory, "logs");
         start.Environment["Urls"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["BizKeys__Bootstrap__OwnerEmail"] = AppFactory.OwnerEmail;
-        start.Environment["BizKeys__Bootstrap__OwnerPassword"] = AppFactory.Password;
-        start.Environment["BizKeys__Bootstrap__AccountName"] = AppFactory.AccountName;
+        start.Environment["BizKeys__Bootstrap__OwnerEmail"] = TestData.OwnerEmail;
+        start.Environment["BizKeys__Bootstrap__OwnerPassword"] = TestData.Password;
+        start.Environment["BizKeys__Bootstrap__AccountName"] = TestData.AccountName;
         return start;
     }
 

@@ -23,7 +23,7 @@ public static partial class HttpSignIn
         }));
     }
 
-    public static async Task<HttpClient> SignedInClientAsync(AppFactory app, string email, string password = AppFactory.Password)
+    public static async Task<HttpClient> SignedInClientAsync(AppFactory app, string email, string password = TestData.Password)
     {
         var client = Client(app);
         var response = await SignInAsync(client, email, password);

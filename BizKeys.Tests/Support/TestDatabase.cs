@@ -2,10 +2,8 @@ using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
-using BizKeys.Core.Users;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -17,8 +15,6 @@ namespace BizKeys.Tests.Support;
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    public static readonly DateTimeOffset Start = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-
     private readonly ServiceProvider _services;
 
     private TestDatabase(string directory, ServiceProvider services, FakeTimeProvider time)
@@ -37,8 +33,6 @@ public sealed class TestDatabase : IAsyncDisposable
     public Account Account { get; private set; } = default!;
     /// <summary>The owner of <see cref="Account"/>, signed in as a person would be.</summary>
     public Actor Owner { get; private set; } = default!;
-    public const string OwnerEmail = "owner@example.com";
-    public const string Password = "correct horse battery";
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
 
     /// <param name="services">Adds to or replaces the Core's services (an interceptor, settings) before the provider is built.</param>
@@ -50,7 +44,7 @@ public sealed class TestDatabase : IAsyncDisposable
             ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
         };
         var configuration = ProductConfiguration.Build(overrides);
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeTimeProvider(TestData.Start);
         var collection = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
@@ -59,17 +53,24 @@ public sealed class TestDatabase : IAsyncDisposable
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await DatabaseInitializer.InitializeAsync(provider);
         var database = new TestDatabase(directory, provider, time);
-        var owner = await provider.GetRequiredService<UserDirectory>().CreateWithRoleAsync(OwnerEmail, Password, "Owner", "My Business", Actor.CommandLine);
-        database.Account = (await database.Accounts.FindByNameAsync("My Business"))!;
-        database.Owner = Actor.User(owner.Id, OwnerEmail, isSupport: false, ip: "203.0.113.10");
+        var owner = await provider.SeedOwnerAsync();
+        database.Account = (await database.Accounts.FindByNameAsync(TestData.AccountName))!;
+        database.Owner = Actor.User(owner.Id, TestData.OwnerEmail, isSupport: false, ip: "203.0.113.10");
         return database;
     }
 
     /// <summary>Another person, signed in, with a role in an account (or support staff when <paramref name="role"/> is Support).</summary>
-    public async Task<Actor> AddUserAsync(string email, string role, string? accountName = "My Business")
+    public async Task<Actor> AddUserAsync(string email, string role, string? accountName = TestData.AccountName)
     {
-        var user = await _services.GetRequiredService<UserDirectory>().CreateWithRoleAsync(email, Password, role, role == "Support" ? null : accountName, Actor.CommandLine);
+        var user = await _services.CreateUserAsync(email, role, accountName);
         return Actor.User(user.Id, email, user.IsSupport, "198.51.100.20");
+    }
+
+    /// <summary>Another account, with an owner of its own, made as an operator would.</summary>
+    public async Task<Account> CreateAccountAsync(string name)
+    {
+        await _services.CreateUserAsync($"owner-{Guid.NewGuid():N}@example.com", "Owner", name);
+        return (await Accounts.FindByNameAsync(name))!;
     }
 
     public CreateKeyRequest NewKey(string name = "Production bot", params string[] permissions) => new()
@@ -95,36 +96,5 @@ public sealed class TestDatabase : IAsyncDisposable
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         TempDirectory.Delete(Directory);
-    }
-}
-
-public static class ProductConfiguration
-{
-    /// <summary>The product's own appsettings.json (copied next to the test binaries), with test overrides on top.</summary>
-    public static IConfiguration Build(IDictionary<string, string?> overrides) => new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
-        .AddInMemoryCollection(overrides)
-        .Build();
-}
-
-public static class TempDirectory
-{
-    public static string Create()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "bizkeys-tests", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(path);
-        return path;
-    }
-
-    public static void Delete(string path)
-    {
-        try
-        {
-            System.IO.Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open; the temp folder is cleaned by the OS.
-        }
     }
 }

@@ -10,7 +10,7 @@ namespace BizKeys.Tests.Verification;
 
 public class FailedAttemptLimiterTests
 {
-    private readonly FakeTimeProvider _time = new(TestDatabase.Start.AddSeconds(15));
+    private readonly FakeTimeProvider _time = new(TestData.Start.AddSeconds(15));
 
     private FailedAttemptLimiter Limiter(int perMinute) => new(
         Options.Create(new BizKeysOptions { Verification = { FailedAttemptsPerAddressPerMinute = perMinute } }), _time, NullLogger<FailedAttemptLimiter>.Instance);

@@ -80,7 +80,7 @@ public class RateLimiterTests
     [Fact]
     public void A_key_gets_its_requests_per_minute_then_waits_for_the_next_minute()
     {
-        var time = new FakeTimeProvider(TestDatabase.Start.AddSeconds(40));
+        var time = new FakeTimeProvider(TestData.Start.AddSeconds(40));
         var limiter = new RateLimiter(time);
         var key = Guid.NewGuid();
 
@@ -95,7 +95,7 @@ public class RateLimiterTests
 
 public class UsageRecorderTests
 {
-    private readonly FakeTimeProvider _time = new(TestDatabase.Start);
+    private readonly FakeTimeProvider _time = new(TestData.Start);
     private readonly UsageRecorder _recorder;
     private readonly VerifiedKey _key = new()
     {

@@ -8,7 +8,7 @@ namespace BizKeys.Tests.Verification;
 
 public class KeyCacheTests
 {
-    private readonly FakeTimeProvider _time = new(TestDatabase.Start);
+    private readonly FakeTimeProvider _time = new(TestData.Start);
     private readonly KeyCache _cache;
 
     public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeysOptions { Verification = { CacheSeconds = 30 } }), _time);

@@ -1,15 +1,22 @@
 using BizKeys.Core.Access;
-using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
+using FluentValidation;
 
 namespace BizKeys.Admin.Components.Shared;
 
 /// <summary>
-/// What Core refuses with a message meant for the person: someone else changed the key, it is revoked or gone, or
-/// the person lost the role or the account while the dialog was open. Dialogs show these; they never end the page.
+/// What Core refuses with a message meant for the person: invalid input, someone else changed the key, it is revoked
+/// or gone, or the person lost the role or the account while the dialog was open. Dialogs show these; they never end
+/// the page. Anything else is a fault, and goes to the error page and the log.
 /// </summary>
 public static class Refusals
 {
-    public static bool IsRefusal(Exception e) =>
-        e is ConcurrencyConflictException or ApiKeyStateException or ApiKeyNotFoundException or AccessDeniedException or AccountNotFoundException;
+    public static bool IsRefusal(Exception e) => Message(e) is not null;
+
+    public static string? Message(Exception e) => e switch
+    {
+        ValidationException v => string.Join(" ", v.Errors.Select(x => x.ErrorMessage).Distinct()),
+        ConcurrencyConflictException or ApiKeyStateException or ApiKeyNotFoundException or AccessDeniedException or AccountNotFoundException => e.Message,
+        _ => null,
+    };
 }

@@ -59,21 +59,11 @@ public static class KeyApi
             known is null ? null : Sorted(known.Permissions), known?.ExpiresAt));
     }
 
-    private static async Task<Ok<KeyPageDto>> ListKeys(HttpContext http, ApiKeyService keys, int? page, int? pageSize, string? search, string? status, CancellationToken ct)
+    private static async Task<Ok<KeyPageDto>> ListKeys([AsParameters] KeyListQuery query, HttpContext http, ApiKeyService keys, CancellationToken ct)
     {
+        await KeyListQueryValidator.Instance.ValidateAndThrowAsync(query, ct);
         var actor = Actor(http);
-        ApiKeyStatus? wanted = null;
-        if (status is not null)
-            wanted = Enum.GetNames<ApiKeyStatus>().FirstOrDefault(n => n.Equals(status, StringComparison.OrdinalIgnoreCase)) is { } name
-                ? Enum.Parse<ApiKeyStatus>(name)
-                : throw Invalid("status", "Use Active, Expired or Revoked.");
-        var size = pageSize ?? 25;
-        if (size is < 1 or > KeyQuery.MaxPageSize || page is < 1 || (long)(page ?? 1) * size > int.MaxValue)
-            throw Invalid("pageSize", $"Pages start at 1 and hold 1 to {KeyQuery.MaxPageSize} keys.");
-        var result = await keys.QueryAsync(new KeyQuery(actor.KeyAccountId!.Value)
-        {
-            Search = search, Status = wanted, Page = (page ?? 1) - 1, PageSize = size,
-        }, actor, ct);
+        var result = await keys.QueryAsync(query.For(actor.KeyAccountId!.Value), actor, ct);
         return TypedResults.Ok(new KeyPageDto([.. result.Items.Select(KeyDto.From)], result.PageIndex + 1, result.PageSize, result.TotalCount));
     }
 
@@ -144,19 +134,14 @@ public static class KeyApi
         return TypedResults.Ok(KeyDto.From(revoked));
     }
 
-    private static async Task<Ok<UsageDto>> KeyUsage(string key, DateTime? from, DateTime? to, string? granularity, HttpContext http,
+    private static async Task<Ok<UsageDto>> KeyUsage(string key, [AsParameters] UsageQuery query, HttpContext http,
         UsageService usage, TimeProvider time, CancellationToken ct)
     {
+        await UsageQueryValidator.Instance.ValidateAndThrowAsync(query, ct);
         var actor = Actor(http);
-        var grain = granularity?.ToLowerInvariant() switch
-        {
-            null or "hour" => Granularity.Hour,
-            "day" => Granularity.Day,
-            _ => throw Invalid("granularity", "Use hour or day."),
-        };
-        var (start, end) = UsageWindow.Resolve(from, to, grain, time.GetUtcNow().UtcDateTime);
-        var points = await usage.GetAsync(actor.KeyAccountId!.Value, key, start, end, grain, actor, ct);
-        return TypedResults.Ok(new UsageDto(key, grain.ToString().ToLowerInvariant(), start, end, [.. points.Select(p => new UsageBucketDto(
+        var (start, end) = UsageWindow.Resolve(query.From, query.To, query.Grain, time.GetUtcNow().UtcDateTime);
+        var points = await usage.GetAsync(actor.KeyAccountId!.Value, key, start, end, query.Grain, actor, ct);
+        return TypedResults.Ok(new UsageDto(key, query.Grain.ToString().ToLowerInvariant(), start, end, [.. points.Select(p => new UsageBucketDto(
             p.Start, p.Success, p.Failed, p.FailuresByReason.Where(f => f.Value > 0).ToDictionary(f => f.Key.ToString(), f => f.Value)))]));
     }
 

@@ -37,6 +37,17 @@ public partial class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task Query_parameters_are_documented_by_the_names_clients_send()
+    {
+        var (document, _) = await DocumentAsync();
+
+        string[] Names(string path) => [.. Operations(document).Single(o => o.Path == path && o.Method == "get").Operation
+            .GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!)];
+        Assert.Equal(["page", "pageSize", "search", "status"], Names("/api/v1/keys"));
+        Assert.Equal(["from", "to", "granularity"], Names("/api/v1/keys/{key}/usage"));
+    }
+
+    [Fact]
     public async Task Every_key_route_declares_its_credentials_and_every_status_it_answers_with_a_problem_body()
     {
         var (document, _) = await DocumentAsync();

@@ -58,7 +58,7 @@ public static class Display
         _ => reason.ToString(),
     };
 
-    public static string Mask(string hint) => "bks_••••••••" + hint;
+    public static string Mask(string hint) => KeyFormat.SecretPrefix + "••••••••" + hint;
 
     private static string Plural(int count, string unit) => count == 1 ? $"1 {unit}" : $"{count} {unit}s";
 }

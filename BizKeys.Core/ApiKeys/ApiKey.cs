@@ -80,10 +80,7 @@ public sealed class ApiKey
 
     public static string Normalize(string name) => name.Trim().ToUpperInvariant();
 
-    public ApiKeyStatus StatusAt(DateTime now) =>
-        RevokedAt is not null ? ApiKeyStatus.Revoked
-        : ExpiresAt is { } expires && expires <= now ? ApiKeyStatus.Expired
-        : ApiKeyStatus.Active;
+    public ApiKeyStatus StatusAt(DateTime now) => KeyStatus.At(RevokedAt, ExpiresAt, now);
 
     public bool HasPreviousSecretAt(DateTime now) =>
         PreviousSecretHash is not null && PreviousSecretExpiresAt is { } until && until > now;

@@ -14,14 +14,7 @@ internal static class KeyQueries
         }
         if (!string.IsNullOrEmpty(query.Environment))
             keys = keys.Where(k => k.Environment == query.Environment);
-        keys = query.Status switch
-        {
-            ApiKeyStatus.Active => keys.Where(k => k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now)),
-            ApiKeyStatus.Expired => keys.Where(k => k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt <= now),
-            ApiKeyStatus.Revoked => keys.Where(k => k.RevokedAt != null),
-            _ => keys,
-        };
-        return keys;
+        return query.Status is { } status ? keys.Where(KeyStatus.Is(status, now)) : keys;
     }
 
     public static bool IsUnfiltered(KeyQuery query) =>
@@ -35,7 +28,7 @@ internal static class KeyQueries
             KeySort.Environment => Order(keys, k => k.Environment, descending),
             KeySort.LastUsedAt => Order(keys, k => k.LastUsedAt, descending),
             KeySort.ExpiresAt => Order(keys, k => k.ExpiresAt, descending),
-            KeySort.Status => Order(keys, k => k.RevokedAt != null ? 2 : k.ExpiresAt != null && k.ExpiresAt <= now ? 1 : 0, descending),
+            KeySort.Status => Order(keys, KeyStatus.Rank(now), descending),
             _ => Order(keys, k => k.CreatedAt, descending),
         };
         return descending ? ordered.ThenByDescending(k => k.Id) : ordered.ThenBy(k => k.Id);

@@ -22,12 +22,13 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var accounts = db.Accounts.AsNoTracking();
+        var active = KeyStatus.Is(ApiKeyStatus.Active, now);
         if (!string.IsNullOrWhiteSpace(search))
             accounts = accounts.Where(a => a.Name.Contains(search.Trim()));
         return await accounts.OrderBy(a => a.Name).Take(500).Select(a => new AccountSummary(
             a.Id, a.Name,
             db.Memberships.Count(m => m.AccountId == a.Id),
-            db.ApiKeys.Count(k => k.AccountId == a.Id && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now)),
+            db.ApiKeys.Where(k => k.AccountId == a.Id).Count(active),
             db.ApiKeys.Count(k => k.AccountId == a.Id),
             db.ApiKeys.Where(k => k.AccountId == a.Id).Max(k => k.LastUsedAt))).ToListAsync(ct);
     }

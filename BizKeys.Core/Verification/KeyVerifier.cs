@@ -67,10 +67,13 @@ public sealed class KeyVerifier(
         var verified = cached.Key;
         if (cached.Match(digest, now) == SecretMatch.None)
             return Invalid(FailureReason.WrongSecret, verified);
-        if (cached.RevokedAt is not null)
-            return Invalid(FailureReason.Revoked, verified);
-        if (verified.ExpiresAt is { } expires && expires <= now)
-            return Invalid(FailureReason.Expired, verified);
+        switch (KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now))
+        {
+            case ApiKeyStatus.Revoked:
+                return Invalid(FailureReason.Revoked, verified);
+            case ApiKeyStatus.Expired:
+                return Invalid(FailureReason.Expired, verified);
+        }
         if (!verified.Allows(ip))
             return Invalid(FailureReason.IpNotAllowed, verified);
         if (verified.Limits.RateLimitPerMinute is { } limit && limiter.TryAcquire(verified.Id, limit) is { } retryAfter)

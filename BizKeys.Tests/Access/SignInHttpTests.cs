@@ -88,11 +88,11 @@ public class SignInHttpTests
         await using var app = new AppFactory();
         using var client = HttpSignIn.Client(app);
         var form = await client.GetStringAsync("/login?returnUrl=https://evil.example/phish");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = Patterns.FormTokenIn(form);
 
         var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token), ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token, ["_handler"] = "login",
             ["Input.Email"] = TestData.OwnerEmail, ["Input.Password"] = TestData.Password, ["Input.ReturnUrl"] = "//evil.example/phish",
         }));
 
@@ -177,10 +177,10 @@ public class SignInHttpTests
         using var client = HttpSignIn.Client(app);
         Assert.Equal("/setup", (await client.GetAsync("/")).Headers.Location?.ToString());
         var form = await client.GetStringAsync("/setup");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = Patterns.FormTokenIn(form);
         Dictionary<string, string> Fields(string password, string confirm, string email = "founder@acme.example") => new()
         {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token), ["_handler"] = "setup",
+            ["__RequestVerificationToken"] = token, ["_handler"] = "setup",
             ["Input.AccountName"] = "Acme Ltd", ["Input.Email"] = email,
             ["Input.Password"] = password, ["Input.ConfirmPassword"] = confirm,
         };

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Admin;
 
-public partial class ApiKeysPageTests : IAsyncLifetime
+public class ApiKeysPageTests : IAsyncLifetime
 {
     private PageHost _host = default!;
 
@@ -39,8 +39,8 @@ public partial class ApiKeysPageTests : IAsyncLifetime
 
         var secretInput = InputOf(page.WaitForElement("[data-testid=issued-secret]"));
         var secret = secretInput.GetAttribute("value")!;
-        Assert.Matches(SecretPattern(), secret);
-        Assert.Matches(KeyPattern(), InputOf(page.Find("[data-testid=issued-key]")).GetAttribute("value")!);
+        Assert.Matches(Patterns.Secret(), secret);
+        Assert.Matches(Patterns.Key(), InputOf(page.Find("[data-testid=issued-key]")).GetAttribute("value")!);
         Assert.Contains("This secret will not be shown again.", page.Find("[data-testid=secret-warning]").TextContent);
 
         // Done stays disabled until the person confirms they copied the secret.
@@ -121,14 +121,14 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         var nameInput = page.WaitForElement(".mud-dialog input");
         Assert.Equal("CRM sync", nameInput.GetAttribute("value"));
         Assert.DoesNotContain(issued.Secret, page.Markup);
-        Assert.DoesNotMatch(AnySecret(), page.Find(".mud-dialog").OuterHtml);
+        Assert.DoesNotMatch(Patterns.AnySecret(), page.Find(".mud-dialog").OuterHtml);
 
         nameInput.Input("CRM nightly sync");
         page.Find("[data-testid=submit]").Click();
 
         page.WaitForAssertion(() => Assert.Equal("CRM nightly sync", page.Find("[data-testid=key-name]").TextContent));
         Assert.Empty(page.FindAll(".mud-dialog"));
-        Assert.DoesNotMatch(AnySecret(), page.Markup);
+        Assert.DoesNotMatch(Patterns.AnySecret(), page.Markup);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public partial class ApiKeysPageTests : IAsyncLifetime
         page.WaitForElement("[data-testid=confirm-rotate]").Click();
 
         var secret = InputOf(page.WaitForElement("[data-testid=issued-secret]")).GetAttribute("value")!;
-        Assert.Matches(SecretPattern(), secret);
+        Assert.Matches(Patterns.Secret(), secret);
         Assert.Contains("The old secret keeps working until 27 Nov 2026, 13:00 UTC.", page.Find("[data-testid=grace-info]").TextContent);
         InputOf(page.Find("[data-testid=confirm-copied]")).Change(true);
         page.Find("[data-testid=secret-done]").Click();
@@ -191,13 +191,4 @@ public partial class ApiKeysPageTests : IAsyncLifetime
     /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper, depending on the component.</summary>
     private static AngleSharp.Dom.IElement InputOf(AngleSharp.Dom.IElement element) =>
         element.TagName == "INPUT" ? element : element.QuerySelector("input")!;
-
-    [GeneratedRegex("^bks_[0-9A-Za-z]{46}$")]
-    private static partial Regex SecretPattern();
-
-    [GeneratedRegex("^bk_[0-9A-Za-z]{24}$")]
-    private static partial Regex KeyPattern();
-
-    [GeneratedRegex("bks_[0-9A-Za-z]{46}")]
-    private static partial Regex AnySecret();
 }

@@ -13,7 +13,7 @@ namespace BizKeys.Tests.Api;
 /// <summary>The app behind its HTTP API, with a clock the tests move, and helpers to make keys and call with them.</summary>
 public sealed class ApiApp : IAsyncLifetime, IAsyncDisposable
 {
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; } = new(TestData.Start);
     public AppFactory App { get; private set; } = default!;
     public Account Account { get; private set; } = default!;
     public Actor Owner { get; private set; } = default!;
@@ -30,7 +30,8 @@ public sealed class ApiApp : IAsyncLifetime, IAsyncDisposable
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 
-    async ValueTask IAsyncDisposable.DisposeAsync() => await App.DisposeAsync();
+    /// <summary>For <c>await using</c> in a single test; a class fixture is disposed through <see cref="IAsyncLifetime"/>.</summary>
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     public async Task<IssuedSecret> KeyAsync(string name, params string[] permissions) => await KeyAsync(name, permissions, r => { });
 

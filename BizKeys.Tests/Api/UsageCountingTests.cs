@@ -1,13 +1,14 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
-using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
 using BizKeys.Core.Usage;
+using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BizKeys.Tests.Api;
 
@@ -40,13 +41,13 @@ public class UsageCountingTests
         var key = await api.Keys.GetAsync(api.Account.Id, issued.Key.Key, Actor.CommandLine);
         Assert.Equal(api.Now, key!.LastUsedAt);
         Assert.Equal("127.0.0.1", key.LastUsedIp);
-        await api.DisposeAsync();
     }
 
     [Fact]
     public async Task Counts_survive_a_graceful_restart_without_an_explicit_flush()
     {
-        var first = new AppFactory();
+        var time = new FakeTimeProvider(TestData.Start);
+        var first = new AppFactory(time: time);
         var (account, _) = await first.OwnerAsync();
         var issued = await first.Services.GetRequiredService<ApiKeyService>().CreateAsync(
             new CreateKeyRequest { AccountId = account.Id, Name = "Restart bot", Environment = "Production" }, Actor.CommandLine);
@@ -60,9 +61,9 @@ public class UsageCountingTests
         }
         await first.StopAsync(); // the host's graceful shutdown flushes what is in memory
 
-        await using var second = new AppFactory(directory: first.Directory);
+        await using var second = new AppFactory(directory: first.Directory, time: time);
         var usage = second.Services.GetRequiredService<UsageService>();
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var points = await usage.GetAsync(account.Id, issued.Key.Key, now.AddHours(-2), now.AddHours(1), Granularity.Hour, Actor.CommandLine);
 
         Assert.Equal(5, points.Sum(p => p.Success));
@@ -91,7 +92,6 @@ public class UsageCountingTests
         Assert.Equal(3, buckets.Sum());
         var bad = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, $"/api/v1/keys/{issued.Key.Key}/usage?granularity=week", issued.Key.Key, issued.Secret));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        await api.DisposeAsync();
     }
 
     private static async Task<long> BucketTotalAsync(AppFactory app, string key)

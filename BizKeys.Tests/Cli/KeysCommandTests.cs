@@ -7,7 +7,7 @@ using BizKeys.Tests.Support;
 
 namespace BizKeys.Tests.Cli;
 
-public partial class KeysCommandTests : DatabaseTest
+public class KeysCommandTests : DatabaseTest
 {
 
     [Fact]
@@ -20,8 +20,8 @@ public partial class KeysCommandTests : DatabaseTest
         Assert.Equal("", error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.Matches(KeyPattern(), lines[0]);
-        Assert.Matches(SecretPattern(), lines[1]);
+        Assert.Matches(Patterns.Key(), lines[0]);
+        Assert.Matches(Patterns.Secret(), lines[1]);
         var key = (await Db.Keys.GetAsync(Db.Account.Id, lines[0], Db.Owner))!;
         Assert.Equal("Nightly export", key.Name);
         Assert.Equal("Staging", key.Environment);
@@ -94,8 +94,8 @@ public partial class KeysCommandTests : DatabaseTest
             Assert.True(process.ExitCode == 0, error);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(2, lines.Length);
-            Assert.Matches(KeyPattern(), lines[0]);
-            Assert.Matches(SecretPattern(), lines[1]);
+            Assert.Matches(Patterns.Key(), lines[0]);
+            Assert.Matches(Patterns.Secret(), lines[1]);
             Assert.DoesNotContain(lines[1], error);
         }
         finally
@@ -111,10 +111,4 @@ public partial class KeysCommandTests : DatabaseTest
         var exit = await CommandLine.RunAsync(Db.Services, args, output, error);
         return (exit, output.ToString().Replace("\r", ""), error.ToString());
     }
-
-    [GeneratedRegex("^bk_[0-9A-Za-z]{24}$")]
-    private static partial Regex KeyPattern();
-
-    [GeneratedRegex("^bks_[0-9A-Za-z]{46}$")]
-    private static partial Regex SecretPattern();
 }

@@ -137,7 +137,6 @@ public class KeyLifecycleTests : DatabaseTest
         edit.Name = "Revived";
         await Assert.ThrowsAsync<ApiKeyStateException>(() => Db.Keys.UpdateAsync(edit, Db.Owner));
         Assert.Equal(ApiKeyStatus.Revoked, (await Db.Keys.GetAsync(Db.Account.Id, issued.Key.Key, Db.Owner))!.Status);
-        Assert.NotEqual(rotated.Secret, issued.Secret);
     }
 
     [Fact]

@@ -101,10 +101,9 @@ public class KeyQueryTests : DatabaseTest
         var sql = KeyQueries.Sort(KeyQueries.Filter(context.ApiKeys, query, Db.Now), query.SortBy, true, Db.Now)
             .Skip(25).Take(25).ToQueryString();
 
-        Assert.Contains("WHERE", sql);
-        Assert.Contains("instr(", sql);
-        Assert.Contains("\"Environment\" =", sql);
-        Assert.Contains("ORDER BY \"a\".\"LastUsedAt\" DESC", sql);
+        // Whatever the engine's dialect: the search, the filters, the order and the page all happen in the database.
+        Assert.Matches(@"WHERE[\s\S]*Name[\s\S]*Environment", sql);
+        Assert.Matches(@"ORDER BY [^\n]*LastUsedAt[^\n]* DESC", sql);
         Assert.Contains("LIMIT", sql);
     }
 

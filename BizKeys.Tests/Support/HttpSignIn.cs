@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace BizKeys.Tests.Support;
 
 /// <summary>Signs in over HTTP exactly as the browser form does, keeping the cookies in the client.</summary>
-public static partial class HttpSignIn
+public static class HttpSignIn
 {
     public static HttpClient Client(AppFactory app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
@@ -13,7 +13,7 @@ public static partial class HttpSignIn
     public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
     {
         var form = await client.GetStringAsync("/login");
-        var token = Token().Match(form).Groups[1].Value;
+        var token = Patterns.FormToken().Match(form).Groups[1].Value;
         return await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
@@ -31,7 +31,4 @@ public static partial class HttpSignIn
             throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
         return client;
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 }

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Text;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.AspNetCore;
+using BizKeys.Core.Configuration;
+using BizKeys.Core.Usage;
+using BizKeys.Core.Verification;
+using BizKeys.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BizKeys.Tests.Verification;
+
+public class RateLimiterTests
+{
+    [Fact]
+    public void A_key_gets_its_requests_per_minute_then_waits_for_the_next_minute()
+    {
+        var time = new FakeTimeProvider(TestData.Start.AddSeconds(40));
+        var limiter = new RateLimiter(time);
+        var key = Guid.NewGuid();
+
+        Assert.Null(limiter.TryAcquire(key, 2));
+        Assert.Null(limiter.TryAcquire(key, 2));
+        Assert.Equal(TimeSpan.FromSeconds(20), limiter.TryAcquire(key, 2));
+        Assert.Null(limiter.TryAcquire(Guid.NewGuid(), 2)); // another key has its own window
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Null(limiter.TryAcquire(key, 2));
+    }
+}

@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BizKeys.Core.Access;
+using BizKeys.Core.ApiKeys;
 using BizKeys.Core.AspNetCore;
+using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace BizKeys.Admin.Api;
 
 /// <summary>
-/// Failures under /api answer with a problem body, never the people's error page: a body that is not valid JSON
-/// for the route is a 400 naming where; a busy or full database a 503 with Retry-After; anything else a 500 with
-/// the trace id that the log line carries too. Other paths fall through to the error page.
+/// The one exception-to-problem mapping under /api, never the people's error page. Core's refusals: invalid fields
+/// 400 (each field named), not this account's or no such key 404, not allowed 403, a stale If-Match 412, a state
+/// conflict 409. The request itself: a body that is not valid JSON for the route 400 naming where, an unknown
+/// charset 415. The machine: a busy or full database 503 with Retry-After; anything else 500 with the trace id that
+/// the log line carries too. Other paths fall through to the error page. (The 401 for missing or wrong credentials
+/// is written by the authentication handler, byte for byte the same for every cause: see decision 007.)
 /// </summary>
 public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -23,6 +29,24 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
         var trace = new Dictionary<string, object?> { ["traceId"] = traceId };
         switch (exception)
         {
+            case ValidationException e:
+                var errors = e.Errors.GroupBy(f => Camel(f.PropertyName)).ToDictionary(g => g.Key, g => (object?)g.Select(f => f.ErrorMessage).ToArray());
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request", "The request has invalid fields.",
+                    new Dictionary<string, object?> { ["errors"] = errors });
+                return true;
+            case ApiKeyNotFoundException or AccountNotFoundException:
+                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", exception.Message);
+                return true;
+            case AccessDeniedException:
+                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", exception.Message);
+                return true;
+            case ConcurrencyConflictException e when context.Request.Headers.IfMatch.Count > 0:
+                await Problems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
+                    $"Key {e.Key} is no longer at the version in If-Match. Read it again and decide once more.");
+                return true;
+            case ConcurrencyConflictException or ApiKeyStateException or IdempotencyMismatchException:
+                await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Conflict", exception.Message);
+                return true;
             case BadHttpRequestException { InnerException: JsonException json }:
                 await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request",
                     json.Path is null or "$"
@@ -50,6 +74,8 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                 return true;
         }
     }
+
+    private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
 
     private static bool HasUnknownCharset(HttpRequest request)
     {

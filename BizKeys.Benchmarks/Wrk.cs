@@ -29,20 +29,3 @@ public static partial class Wrk
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
 }
-
-public static class Timing
-{
-    public static async Task<double> MedianAsync<T>(Func<Task<T>> action, int runs = 30)
-    {
-        await action(); // warm up
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await action();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        return times[runs / 2];
-    }
-}

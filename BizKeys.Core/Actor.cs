@@ -8,6 +8,9 @@ namespace BizKeys.Core;
 /// </summary>
 public sealed record Actor(string Name)
 {
+    /// <summary>The longest IP address as text (IPv6 with an IPv4 tail): every column that stores an address.</summary>
+    public const int IpMaxLength = 45;
+
     public Guid? UserId { get; init; }
     public bool IsSupport { get; init; }
     /// <summary>Operators at the machine (CLI, bootstrap): every account, every operation.</summary>

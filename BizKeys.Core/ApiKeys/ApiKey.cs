@@ -9,7 +9,7 @@ public sealed class ApiKey
     public const int NameMaxLength = 64;
     public const int EnvironmentMaxLength = Configuration.BizKeysOptions.EnvironmentMaxLength;
     public const int ActorMaxLength = 256;
-    public const int IpMaxLength = 45;
+    public const int IpMaxLength = Actor.IpMaxLength;
     public const int IpAllowlistMaxEntries = 50;
     public const int RateLimitMin = 1;
     public const int RateLimitMax = 100_000;
@@ -130,10 +130,6 @@ public sealed class ApiKey
         UpdatedAt = now;
         Version++;
     }
-
-    /// <summary>Which of the key's secrets, if any, <paramref name="secret"/> is. Compares digests in constant time.</summary>
-    public SecretMatch MatchSecret(string secret, DateTime now) =>
-        SecretMatching.Match(KeyFormat.Digest(secret), SecretHash, PreviousSecretHash, PreviousSecretExpiresAt, now);
 
     private void Apply(KeyDetails details, DateTime now)
     {

@@ -11,7 +11,7 @@ namespace BizKeys.Core.Data;
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public const int BusyTimeoutMilliseconds = 5000;
-    private const string Sql = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+    private static readonly string Sql = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA foreign_keys = ON;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

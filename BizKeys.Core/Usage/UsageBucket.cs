@@ -59,13 +59,3 @@ public sealed class UsageBucket
             this[reason] += failures[(int)reason];
     }
 }
-
-/// <summary>A recent failed attempt, kept so owners can see what went wrong and from where.</summary>
-public sealed class KeyFailure
-{
-    public long Id { get; set; }
-    public Guid KeyId { get; set; }
-    public DateTime At { get; set; }
-    public FailureReason Reason { get; set; }
-    public string? Ip { get; set; }
-}

@@ -28,7 +28,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         if (key is null)
             return; // nothing to count against: the identifier names no key
         var now = time.GetUtcNow().UtcDateTime;
-        var counters = _counters.GetOrAdd((key.Id, Hour(now)), _ => new Counters(ReasonCount));
+        var counters = _counters.GetOrAdd((key.Id, UsageHours.Of(now)), _ => new Counters(ReasonCount));
         if (reason is null)
         {
             Interlocked.Increment(ref counters.Success);
@@ -53,7 +53,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     /// <summary>Takes everything counted so far; what is recorded meanwhile waits for the next drain.</summary>
     public UsageBatch Drain()
     {
-        var currentHour = Hour(time.GetUtcNow().UtcDateTime);
+        var currentHour = UsageHours.Of(time.GetUtcNow().UtcDateTime);
         var buckets = new List<(Guid KeyId, DateTime Hour, long Success, long[] Failures)>();
         foreach (var ((keyId, hour), counters) in _counters)
         {
@@ -103,7 +103,6 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             _failures.Enqueue(failure);
     }
 
-    public static DateTime Hour(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
 
     private sealed class Counters(int reasons)
     {

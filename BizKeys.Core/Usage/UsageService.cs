@@ -107,7 +107,7 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
 
     private async Task<List<KeyTraffic>> TrafficAsync(Guid? accountId, DateTime since, CancellationToken ct)
     {
-        var from = UsageRecorder.Hour(since);
+        var from = UsageHours.Of(since);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = db.ApiKeys.AsNoTracking();
         if (accountId is { } id)
@@ -133,7 +133,7 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
 
     private static DateTime Align(DateTime at, Granularity granularity)
     {
-        var hour = UsageRecorder.Hour(at.Kind == DateTimeKind.Utc ? at : at.ToUniversalTime());
+        var hour = UsageHours.Of(at.Kind == DateTimeKind.Utc ? at : at.ToUniversalTime());
         return granularity == Granularity.Hour ? hour : new DateTime(hour.Year, hour.Month, hour.Day, 0, 0, 0, DateTimeKind.Utc);
     }
 }

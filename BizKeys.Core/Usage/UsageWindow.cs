@@ -18,7 +18,7 @@ public static class UsageWindow
         var latest = nowUtc.AddDays(1);
         var requestedFrom = InRange(from, nameof(from), latest);
         var requestedTo = InRange(to, nameof(to), latest.AddDays(1));
-        var hour = UsageRecorder.Hour(nowUtc);
+        var hour = UsageHours.Of(nowUtc);
         var end = requestedTo ?? (granularity == Granularity.Hour ? hour.AddHours(1) : hour.Date.AddDays(1));
         var start = requestedFrom ?? (granularity == Granularity.Hour ? end.AddHours(-24) : end.AddDays(-30));
         if (start >= end)

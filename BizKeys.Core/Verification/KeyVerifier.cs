@@ -65,22 +65,28 @@ public sealed class KeyVerifier(
         Span<byte> digest = stackalloc byte[KeyFormat.DigestLength];
         KeyFormat.Digest(secret, digest);
         var verified = cached.Key;
-        if (cached.Match(digest, now) == SecretMatch.None)
+        var matched = cached.Match(digest, now);
+        if (matched == SecretMatch.None)
             return Invalid(FailureReason.WrongSecret, verified);
-        switch (KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now))
+        return Checked(matched) with { Matched = matched };
+
+        VerificationResult Checked(SecretMatch matched)
         {
-            case ApiKeyStatus.Revoked:
-                return Invalid(FailureReason.Revoked, verified);
-            case ApiKeyStatus.Expired:
-                return Invalid(FailureReason.Expired, verified);
+            switch (KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now))
+            {
+                case ApiKeyStatus.Revoked:
+                    return Invalid(FailureReason.Revoked, verified);
+                case ApiKeyStatus.Expired:
+                    return Invalid(FailureReason.Expired, verified);
+            }
+            if (!verified.Allows(ip))
+                return Invalid(FailureReason.IpNotAllowed, verified);
+            if (verified.Limits.RateLimitPerMinute is { } limit && limiter.TryAcquire(verified.Id, limit) is { } retryAfter)
+                return new VerificationResult(VerificationOutcome.RateLimited, FailureReason.RateLimited, verified, retryAfter);
+            if (permission is not null && !verified.Permissions.Contains(permission))
+                return new VerificationResult(VerificationOutcome.Forbidden, FailureReason.MissingPermission, verified, MissingPermission: permission);
+            return new VerificationResult(VerificationOutcome.Valid, null, verified);
         }
-        if (!verified.Allows(ip))
-            return Invalid(FailureReason.IpNotAllowed, verified);
-        if (verified.Limits.RateLimitPerMinute is { } limit && limiter.TryAcquire(verified.Id, limit) is { } retryAfter)
-            return new VerificationResult(VerificationOutcome.RateLimited, FailureReason.RateLimited, verified, retryAfter);
-        if (permission is not null && !verified.Permissions.Contains(permission))
-            return new VerificationResult(VerificationOutcome.Forbidden, FailureReason.MissingPermission, verified, MissingPermission: permission);
-        return new VerificationResult(VerificationOutcome.Valid, null, verified);
     }
 
     private static VerifiedKey? Visible(CachedKey? cached, Guid? onlyAccount) =>

@@ -1,3 +1,5 @@
+using BizKeys.Core.ApiKeys;
+
 namespace BizKeys.Core.Verification;
 
 public enum VerificationOutcome
@@ -14,6 +16,9 @@ public enum VerificationOutcome
 public sealed record VerificationResult(VerificationOutcome Outcome, FailureReason? Reason, VerifiedKey? Key, TimeSpan? RetryAfter = null, string? MissingPermission = null)
 {
     public bool IsValid => Outcome == VerificationOutcome.Valid;
+
+    /// <summary>Which of the key's secrets the presented one is (current, or the previous one during its grace).</summary>
+    public SecretMatch Matched { get; init; }
 
     public string Code => Outcome switch
     {

@@ -30,8 +30,8 @@ public class ConcurrencyTests : DatabaseTest
         var conflict = Assert.Single(outcomes.OfType<ConcurrencyConflictException>());
         Assert.Contains("changed by someone else", conflict.Message);
         var stored = await Db.LoadKeyAsync(issued.Key.Key);
-        Assert.Equal(SecretMatch.Current, stored.MatchSecret(winner.Secret, Db.Now));
-        Assert.Equal(SecretMatch.None, stored.MatchSecret(issued.Secret, Db.Now));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(stored.Key, winner.Secret));
+        Assert.Equal(SecretMatch.None, await Db.MatchAsync(stored.Key, issued.Secret));
         Assert.Equal(seen + 1, stored.Version);
     }
 

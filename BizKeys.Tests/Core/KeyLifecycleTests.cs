@@ -25,8 +25,8 @@ public class KeyLifecycleTests : DatabaseTest
 
         var stored = await Db.LoadKeyAsync(issued.Key.Key);
         Assert.Equal(KeyFormat.Digest(issued.Secret), stored.SecretHash);
-        Assert.Equal(SecretMatch.Current, stored.MatchSecret(issued.Secret, Db.Now));
-        Assert.Equal(SecretMatch.None, stored.MatchSecret(KeyFormat.NewSecret(), Db.Now));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(stored.Key, issued.Secret));
+        Assert.Equal(SecretMatch.None, await Db.MatchAsync(stored.Key, KeyFormat.NewSecret()));
     }
 
     [Fact]
@@ -52,15 +52,15 @@ public class KeyLifecycleTests : DatabaseTest
         Assert.NotEqual(issued.Secret, rotated.Secret);
         Assert.Equal(Db.Now.AddHours(1), rotated.Key.PreviousSecretExpiresAt);
         var key = await Db.LoadKeyAsync(issued.Key.Key);
-        Assert.Equal(SecretMatch.Current, key.MatchSecret(rotated.Secret, Db.Now));
-        Assert.Equal(SecretMatch.Previous, key.MatchSecret(issued.Secret, Db.Now));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(key.Key, rotated.Secret));
+        Assert.Equal(SecretMatch.Previous, await Db.MatchAsync(key.Key, issued.Secret));
 
         Db.Time.Advance(TimeSpan.FromMinutes(59));
-        Assert.Equal(SecretMatch.Previous, key.MatchSecret(issued.Secret, Db.Now));
+        Assert.Equal(SecretMatch.Previous, await Db.MatchAsync(key.Key, issued.Secret));
 
         Db.Time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(SecretMatch.None, key.MatchSecret(issued.Secret, Db.Now));
-        Assert.Equal(SecretMatch.Current, key.MatchSecret(rotated.Secret, Db.Now));
+        Assert.Equal(SecretMatch.None, await Db.MatchAsync(key.Key, issued.Secret));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(key.Key, rotated.Secret));
         Assert.Null((await Db.Keys.GetAsync(Db.Account.Id, issued.Key.Key, Db.Owner))!.PreviousSecretExpiresAt);
     }
 
@@ -71,8 +71,8 @@ public class KeyLifecycleTests : DatabaseTest
         var rotated = await Rotate(issued.Key.Key, graceMinutes: 0);
 
         var key = await Db.LoadKeyAsync(issued.Key.Key);
-        Assert.Equal(SecretMatch.None, key.MatchSecret(issued.Secret, Db.Now));
-        Assert.Equal(SecretMatch.Current, key.MatchSecret(rotated.Secret, Db.Now));
+        Assert.Equal(SecretMatch.None, await Db.MatchAsync(key.Key, issued.Secret));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(key.Key, rotated.Secret));
         Assert.Null(rotated.Key.PreviousSecretExpiresAt);
     }
 
@@ -85,9 +85,9 @@ public class KeyLifecycleTests : DatabaseTest
         var third = await Rotate(first.Key.Key, graceMinutes: 60);
 
         var key = await Db.LoadKeyAsync(first.Key.Key);
-        Assert.Equal(SecretMatch.None, key.MatchSecret(first.Secret, Db.Now));
-        Assert.Equal(SecretMatch.Previous, key.MatchSecret(second.Secret, Db.Now));
-        Assert.Equal(SecretMatch.Current, key.MatchSecret(third.Secret, Db.Now));
+        Assert.Equal(SecretMatch.None, await Db.MatchAsync(key.Key, first.Secret));
+        Assert.Equal(SecretMatch.Previous, await Db.MatchAsync(key.Key, second.Secret));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(key.Key, third.Secret));
         Assert.Equal(Db.Now.AddHours(1), third.Key.PreviousSecretExpiresAt);
     }
 
@@ -128,7 +128,7 @@ public class KeyLifecycleTests : DatabaseTest
         Assert.Equal(Db.Now, revoked.RevokedAt);
         Assert.Equal("owner@example.com", revoked.RevokedBy);
         var key = await Db.LoadKeyAsync(issued.Key.Key);
-        Assert.Equal(SecretMatch.None, key.MatchSecret(issued.Secret, Db.Now));
+        Assert.Equal(SecretMatch.None, await Db.MatchAsync(key.Key, issued.Secret));
         Assert.Null(key.PreviousSecretHash);
 
         await Assert.ThrowsAsync<ApiKeyStateException>(() => Rotate(issued.Key.Key, 0));
@@ -160,7 +160,7 @@ public class KeyLifecycleTests : DatabaseTest
         Assert.Equal(["203.0.113.7/32", "198.51.100.0/24"], updated.IpAllowlist);
         Assert.Equal(120, updated.RateLimitPerMinute);
         Assert.Equal(issued.Key.SecretHint, updated.SecretHint);
-        Assert.Equal(SecretMatch.Current, (await Db.LoadKeyAsync(issued.Key.Key)).MatchSecret(issued.Secret, Db.Now));
+        Assert.Equal(SecretMatch.Current, await Db.MatchAsync(issued.Key.Key, issued.Secret));
     }
 
     [Fact]

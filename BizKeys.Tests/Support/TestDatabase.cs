@@ -83,6 +83,10 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public Task<IssuedSecret> CreateKeyAsync(string name = "Production bot") => Keys.CreateAsync(NewKey(name), Owner);
 
+    /// <summary>Which secret of the key a presented one is, as the verifier (the production path) decides now.</summary>
+    public async Task<SecretMatch> MatchAsync(string key, string secret) =>
+        (await _services.GetRequiredService<BizKeys.Core.Verification.KeyVerifier>().VerifyAsync(key, secret, ip: null)).Matched;
+
     /// <summary>The stored key row itself (digests included), as the database holds it.</summary>
     public async Task<ApiKey> LoadKeyAsync(string key)
     {

@@ -12,7 +12,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(a => a.Action).HasMaxLength(AuditEntry.ActionMaxLength);
         builder.Property(a => a.Target).HasMaxLength(AuditEntry.TargetMaxLength);
         builder.Property(a => a.Summary).HasMaxLength(AuditEntry.SummaryMaxLength);
-        builder.Property(a => a.Ip).HasMaxLength(45);
+        builder.Property(a => a.Ip).HasMaxLength(Actor.IpMaxLength);
         builder.HasIndex(a => new { a.AccountId, a.At });
         builder.HasIndex(a => new { a.AccountId, a.Target });
     }

@@ -22,7 +22,7 @@ internal sealed class KeyFailureConfiguration : IEntityTypeConfiguration<KeyFail
     {
         builder.HasIndex(f => new { f.KeyId, f.At });
         builder.HasIndex(f => f.At);
-        builder.Property(f => f.Reason).HasConversion<string>().HasMaxLength(32);
+        builder.Property(f => f.Reason).HasConversion<string>().HasMaxLength(KeyFailure.ReasonMaxLength);
         builder.Property(f => f.Ip).HasMaxLength(ApiKey.IpMaxLength);
         builder.HasOne<ApiKey>().WithMany().HasForeignKey(f => f.KeyId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -33,6 +33,14 @@ public sealed class AuditLog(IDbContextFactory<BizKeysDbContext> dbFactory, Acco
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// A failed sign-in, recorded in the person's last account. Only what a person needs, not every guess: the first
+    /// failure of a window, and the lockout when it comes.
+    /// </summary>
+    public Task RecordFailedSignInAsync(Guid userId, Guid? lastAccountId, string email, string? ip, int failures, bool locked, CancellationToken ct = default) =>
+        RecordAsync(lastAccountId, new Actor(email) { UserId = userId, Ip = ip }, locked ? AuditActions.SignInLockedOut : AuditActions.SignInFailed, email,
+            locked ? $"Sign-in locked after {failures} failed attempts" : "Wrong email or password", ct);
+
     public async Task<PagedResult<AuditView>> QueryAsync(AuditQuery query, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, query.AccountId, AccountNeed.Read, ct);

@@ -1,14 +1,6 @@
 using System.Text.RegularExpressions;
-using BizKeys.Core.Accounts;
-using BizKeys.Core.ApiKeys;
-using BizKeys.Core.Audit;
-using BizKeys.Core.Members;
-using BizKeys.Core.Users;
-using BizKeys.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
-using BizKeys.Tests.Support;
 
 namespace BizKeys.Tests.Browser;
 

@@ -1,13 +1,5 @@
-using System.Net;
-using System.Text;
-using BizKeys.Core.ApiKeys;
-using BizKeys.Core.AspNetCore;
-using BizKeys.Core.Configuration;
-using BizKeys.Core.Usage;
 using BizKeys.Core.Verification;
 using BizKeys.Tests.Support;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BizKeys.Tests.Verification;

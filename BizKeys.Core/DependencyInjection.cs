@@ -31,9 +31,9 @@ public static class DependencyInjection
             o.Password.RequireLowercase = false;
             o.Password.RequireUppercase = false;
             o.Password.RequireNonAlphanumeric = false;
-            // Failed sign-ins are limited per email and per address by the sign-in page's guard, not Identity's lockout
-            // (which would let anyone lock an owner out by guessing on purpose).
-            o.Lockout.AllowedForNewUsers = false;
+            // Failed sign-ins are counted by the sign-in page's guard, per email and per address (the page never asks
+            // Identity to count them); a lock an operator sets on a person (LockoutEnd) still applies.
+            o.Lockout.AllowedForNewUsers = true;
         }).AddEntityFrameworkStores<BizKeysDbContext>();
 
     public const string ConnectionStringName = "BizKeys";
@@ -50,16 +50,7 @@ public static class DependencyInjection
             throw new InvalidOperationException(
                 $"The connection string 'ConnectionStrings:{ConnectionStringName}' is missing. Set it in appsettings.json " +
                 $"or as the environment variable ConnectionStrings__{ConnectionStringName}.");
-        var provider = configuration["Database:Provider"] ?? "Sqlite";
-        if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported yet; use 'Sqlite'.");
-        var resolved = SqliteConnectionStrings.Resolve(connectionString, baseDirectory);
-        services.AddDbContextFactory<BizKeysDbContext>(o => o.UseSqlite(resolved).AddInterceptors(new SqlitePragmas())
-            // A refused save is handled where it happens (a name taken in a race, a conflict) and answered there;
-            // an unhandled one is logged once by the app's error handling. EF Core's own ERROR lines would double it.
-            .ConfigureWarnings(w => w.Log(
-                (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, Microsoft.Extensions.Logging.LogLevel.Debug),
-                (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, Microsoft.Extensions.Logging.LogLevel.Debug))));
+        DatabaseRegistration.Add(services, DatabaseProviders.Parse(configuration[DatabaseProviders.SettingName]), connectionString, baseDirectory);
 
         services.AddValidatorsFromAssemblyContaining<ApiKeyService>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.AddSingleton<ApiKeyService>();
@@ -80,6 +71,8 @@ public static class DependencyInjection
         services.AddSingleton<UsageService>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
+        services.AddSingleton<KeyChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyChangeListener>());
         services.AddBizKeysIdentity();
         return services;
     }

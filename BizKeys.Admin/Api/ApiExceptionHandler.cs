@@ -10,9 +10,8 @@ using Microsoft.Data.Sqlite;
 namespace BizKeys.Admin.Api;
 
 /// <summary>
-/// The one exception-to-problem mapping under /api, never the people's error page. Core's refusals: invalid fields
-/// 400 (each field named), not this account's or no such key 404, not allowed 403, a stale If-Match 412, a state
-/// conflict 409. The request itself: a body that is not valid JSON for the route 400 naming where, an unknown
+/// The one exception-to-problem mapping under /api, never the people's error page. Core's refusals (see
+/// <see cref="TryWriteRefusalAsync"/>, applied inside the endpoints). The request itself: a body that is not valid JSON for the route 400 naming where, an unknown
 /// charset 415. The machine: a busy or full database 503 with Retry-After; anything else 500 with the trace id that
 /// the log line carries too. Other paths fall through to the error page. (The 401 for missing or wrong credentials
 /// is written by the authentication handler, byte for byte the same for every cause: see decision 007.)
@@ -29,23 +28,7 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
         var trace = new Dictionary<string, object?> { ["traceId"] = traceId };
         switch (exception)
         {
-            case ValidationException e:
-                var errors = e.Errors.GroupBy(f => Camel(f.PropertyName)).ToDictionary(g => g.Key, g => (object?)g.Select(f => f.ErrorMessage).ToArray());
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request", "The request has invalid fields.",
-                    new Dictionary<string, object?> { ["errors"] = errors });
-                return true;
-            case ApiKeyNotFoundException or AccountNotFoundException:
-                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", exception.Message);
-                return true;
-            case AccessDeniedException:
-                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", exception.Message);
-                return true;
-            case ConcurrencyConflictException e when context.Request.Headers.IfMatch.Count > 0:
-                await Problems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
-                    $"Key {e.Key} is no longer at the version in If-Match. Read it again and decide once more.");
-                return true;
-            case ConcurrencyConflictException or ApiKeyStateException or IdempotencyMismatchException:
-                await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Conflict", exception.Message);
+            case var _ when await TryWriteRefusalAsync(context, exception):
                 return true;
             case BadHttpRequestException { InnerException: JsonException json }:
                 await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request",
@@ -72,6 +55,43 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                 await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error",
                     "BizKeys could not finish this request. Nothing was changed by the failed step; give support the trace id if it keeps happening.", trace);
                 return true;
+        }
+    }
+
+    /// <summary>
+    /// Core's refusals as problems: invalid fields 400 (each field named), not this account's or no such key 404,
+    /// not allowed 403, a stale If-Match 412, a state conflict 409. Used inside the endpoints (<see cref="ApiRefusals"/>),
+    /// so such an answer is an ordinary response — logged with its status, with every security header — and here for
+    /// anything that reaches the handler another way.
+    /// </summary>
+    public static bool IsRefusal(Exception e) =>
+        e is ValidationException or ApiKeyNotFoundException or AccountNotFoundException or AccessDeniedException
+            or ConcurrencyConflictException or ApiKeyStateException or IdempotencyMismatchException;
+
+    public static async Task<bool> TryWriteRefusalAsync(HttpContext context, Exception exception)
+    {
+        switch (exception)
+        {
+            case ValidationException e:
+                var errors = e.Errors.GroupBy(f => Camel(f.PropertyName)).ToDictionary(g => g.Key, g => (object?)g.Select(f => f.ErrorMessage).ToArray());
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request", "The request has invalid fields.",
+                    new Dictionary<string, object?> { ["errors"] = errors });
+                return true;
+            case ApiKeyNotFoundException or AccountNotFoundException:
+                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", exception.Message);
+                return true;
+            case AccessDeniedException:
+                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", exception.Message);
+                return true;
+            case ConcurrencyConflictException e when context.Request.Headers.IfMatch.Count > 0:
+                await Problems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
+                    $"Key {e.Key} is no longer at the version in If-Match. Read it again and decide once more.");
+                return true;
+            case ConcurrencyConflictException or ApiKeyStateException or IdempotencyMismatchException:
+                await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Conflict", exception.Message);
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -16,7 +16,7 @@ public static class KeyApi
 {
     public static void MapKeyApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("API keys");
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiRefusals>().WithTags("API keys");
 
         api.MapGet("/me", Me).RequireAuthorization(ApiKeyDefaults.AnyKeyPolicy)
             .WithName("Me").WithSummary("The calling key");

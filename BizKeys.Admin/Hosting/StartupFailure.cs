@@ -1,6 +1,7 @@
 using BizKeys.Core;
 using BizKeys.Core.Data;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace BizKeys.Admin.Hosting;
 
@@ -9,6 +10,8 @@ public static class StartupFailure
 {
     public static string? Describe(Exception e, IConfiguration configuration)
     {
+        if (e is NpgsqlException postgres)
+            return Postgres(postgres, configuration);
         var path = Database(configuration);
         return e switch
         {
@@ -20,6 +23,27 @@ public static class StartupFailure
             SqliteException other => $"BizKeys cannot use the database {path}: {other.Message}",
             UnauthorizedAccessException or IOException => $"BizKeys cannot reach the database {path}: {e.Message}",
             _ => null,
+        };
+    }
+
+    /// <summary>Where the server is and which database, never the password.</summary>
+    private static string Postgres(NpgsqlException e, IConfiguration configuration)
+    {
+        var where = "the PostgreSQL server named in ConnectionStrings:BizKeys";
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DependencyInjection.ConnectionStringName));
+            where = $"PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port} as '{builder.Username}'";
+        }
+        catch (ArgumentException)
+        {
+        }
+        return e switch
+        {
+            PostgresException { SqlState: "3D000" } => $"BizKeys cannot use the {where}: it does not exist. Create it (createdb) or fix ConnectionStrings:BizKeys.",
+            PostgresException { SqlState: "28P01" or "28000" } => $"BizKeys cannot sign in to the {where}: the server refused the user or password.",
+            PostgresException { SqlState: "42501" } => $"BizKeys may not create its tables in the {where}: grant the user CREATE on the database (or its schema).",
+            _ => $"BizKeys cannot reach the {where}: {e.Message} Check that the server runs and accepts connections from this machine.",
         };
     }
 

@@ -79,12 +79,12 @@ public sealed class AccountService(
     /// </summary>
     public async Task<BizKeysUser> CreateUserAsync(CreateUserRequest request, Actor actor, CancellationToken ct = default)
     {
-        await createValidator.ValidateAndThrowAsync(request, ct);
-        var failures = new List<ValidationFailure>();
+        // Every mistake at once: the request's own rules and what the database says.
+        var failures = (await createValidator.ValidateAsync(request, ct)).Errors;
         if (await users.FindByEmailAsync(request.Email, ct) is not null)
             failures.Add(new ValidationFailure(nameof(request.Email), $"A user with the email {request.Email.Trim()} exists already."));
-        var account = request.Kind == UserKind.Support ? null : await FindByNameAsync(request.AccountName!, ct);
-        if (account is null && request.Kind == UserKind.Member)
+        var account = request.Kind == UserKind.Support || string.IsNullOrWhiteSpace(request.AccountName) ? null : await FindByNameAsync(request.AccountName, ct);
+        if (account is null && request.Kind == UserKind.Member && !string.IsNullOrWhiteSpace(request.AccountName))
             failures.Add(new ValidationFailure(nameof(request.AccountName), $"There is no account named '{request.AccountName!.Trim()}'. Create its owner first."));
         if (failures.Count > 0)
             throw new ValidationException(failures);

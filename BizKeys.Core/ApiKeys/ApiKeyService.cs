@@ -246,9 +246,9 @@ public sealed partial class ApiKeyService(
     {
         try
         {
-            await db.SaveChangesAsync(ct);
-            // The next verification sees the change: revocation and rotation take effect at once.
-            changes.Announce(key.Key);
+            // The next verification sees the change, here and on every other instance: revocation and rotation take
+            // effect at once.
+            await changes.SaveAsync(db, key.Key, ct);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -29,7 +29,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             // An address that keeps failing is refused before anything is looked up; a key already in memory whose
             // secret matches is still served, so a flood from a shared address cannot lock out the keys behind it.
-            var known = credentials.Status == CredentialStatus.Present ? verifier.CheckCachedOnly(credentials.Key, credentials.Secret, feature.Ip) : null;
+            var known = credentials.Status == CredentialStatus.Present ? await verifier.CheckCachedOnlyAsync(credentials.Key, credentials.Secret, feature.Ip, Context.RequestAborted) : null;
             if (known is null || known.Outcome == VerificationOutcome.Invalid)
             {
                 feature.AddressRetryAfter = wait;

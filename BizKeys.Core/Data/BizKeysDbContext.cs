@@ -4,14 +4,19 @@ using BizKeys.Core.Audit;
 using BizKeys.Core.Members;
 using BizKeys.Core.Usage;
 using BizKeys.Core.Users;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.Data;
 
-public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options)
-    : IdentityDbContext<BizKeysUser, IdentityRole<Guid>, Guid>(options)
+/// <summary>
+/// BizKeys' one model over every entity. Each database engine has its own subclass (Sqlite/, Postgres/) so each has
+/// its own migrations; services ask for this base type through <c>IDbContextFactory&lt;BizKeysDbContext&gt;</c>.
+/// </summary>
+public abstract class BizKeysDbContext(DbContextOptions options)
+    : IdentityDbContext<BizKeysUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -21,11 +26,16 @@ public sealed class BizKeysDbContext(DbContextOptions<BizKeysDbContext> options)
     public DbSet<KeyFailure> KeyFailures => Set<KeyFailure>();
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    /// <summary>Per-key request budgets shared by every instance (PostgreSQL); one machine counts in memory.</summary>
+    public DbSet<Verification.RateWindow> RateWindows => Set<Verification.RateWindow>();
+    /// <summary>Sign-in cookie keys shared by every instance (PostgreSQL); one machine keeps them in files.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BizKeysDbContext).Assembly);
+        modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

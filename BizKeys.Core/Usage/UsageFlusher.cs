@@ -71,23 +71,8 @@ public sealed partial class UsageFlusher(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var locked = time.GetTimestamp(); // SQLite's BEGIN IMMEDIATE: the write lock is held from here to the commit
-        if (batch.Buckets.Count > 0)
-        {
-            var keyIds = batch.Buckets.Select(b => b.KeyId).Distinct().ToList();
-            var hours = batch.Buckets.Select(b => b.Hour).Distinct().ToList();
-            var existing = await db.UsageBuckets.Where(b => keyIds.Contains(b.KeyId) && hours.Contains(b.HourStart))
-                .ToDictionaryAsync(b => (b.KeyId, b.HourStart), ct);
-            foreach (var (keyId, hour, success, failures) in batch.Buckets)
-            {
-                if (!existing.TryGetValue((keyId, hour), out var bucket))
-                {
-                    bucket = new UsageBucket { KeyId = keyId, HourStart = hour };
-                    db.UsageBuckets.Add(bucket);
-                    existing[(keyId, hour)] = bucket;
-                }
-                bucket.Add(success, failures);
-            }
-        }
+        foreach (var chunk in batch.Buckets.Chunk(UsageUpsert.RowsPerStatement))
+            await UsageUpsert.AddAsync(db, chunk, ct);
         db.KeyFailures.AddRange(batch.Failures);
         await db.SaveChangesAsync(ct);
         foreach (var (keyId, at, ip) in batch.LastUses)

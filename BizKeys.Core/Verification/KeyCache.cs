@@ -19,12 +19,11 @@ public sealed class KeyCache
 {
     private readonly TimeProvider _time;
 
-    public KeyCache(IOptions<BizKeysOptions> options, TimeProvider time, KeyChanges? changes = null)
+    public KeyCache(IOptions<BizKeysOptions> options, TimeProvider time, KeyChanges changes)
     {
         _time = time;
         _lifetime = TimeSpan.FromSeconds(options.Value.Verification.CacheSeconds);
-        if (changes is not null)
-            changes.Changed += Invalidate;
+        changes.Changed += Invalidate; // a cache that missed changes would serve revoked keys: it always listens
     }
 
     /// <summary>Past this many entries, expired ones are swept, at most once a second.</summary>
@@ -76,6 +75,17 @@ public sealed class KeyCache
     {
         Interlocked.Increment(ref _generations[Stripe(key)]);
         _entries.TryRemove(key, out _);
+    }
+
+    /// <summary>
+    /// Drops every entry, and every refill in flight: for when changes may have been missed (a listener for other
+    /// instances' changes lost its connection), so nothing read before is trusted.
+    /// </summary>
+    public void Clear()
+    {
+        for (var i = 0; i < Stripes; i++)
+            Interlocked.Increment(ref _generations[i]);
+        _entries.Clear();
     }
 
     private static int Stripe(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % Stripes);

@@ -35,11 +35,11 @@ public sealed class KeyVerifier(
     /// Verifies from memory alone: null when the key is not in the cache and finding it would
     /// take a database look-up. For callers that may not look anything up (an address over its failure limit).
     /// </summary>
-    public VerificationResult? CheckCachedOnly(string key, string secret, IPAddress? ip)
+    public async ValueTask<VerificationResult?> CheckCachedOnlyAsync(string key, string secret, IPAddress? ip, CancellationToken ct = default)
     {
         if (!KeyFormat.IsWellFormedKey(key) || !KeyFormat.IsWellFormedSecret(secret) || !cache.TryGet(key, out var cached) || cached is null)
             return null;
-        return Check(cached, secret, ip, permission: null);
+        return await CheckAsync(cached, secret, ip, permission: null, ct);
     }
 
     private async ValueTask<VerificationResult> CheckAsync(string key, string secret, IPAddress? ip, string? permission, Guid? onlyAccount, CancellationToken ct)
@@ -55,38 +55,39 @@ public sealed class KeyVerifier(
         var cached = await FindAsync(key, ct);
         if (cached is null || Visible(cached, onlyAccount) is null)
             return Invalid(FailureReason.UnknownKey, null);
-        return Check(cached, secret, ip, permission);
+        return await CheckAsync(cached, secret, ip, permission, ct);
     }
 
-    /// <summary>The key's own checks, all in memory: digest, revocation, expiry, address, rate limit, permission.</summary>
-    private VerificationResult Check(CachedKey cached, string secret, IPAddress? ip, string? permission)
+    /// <summary>
+    /// The key's own checks, in memory: digest, revocation, expiry, address, rate limit, permission. (The rate limit
+    /// asks the database now and then when several instances share it.)
+    /// </summary>
+    private async ValueTask<VerificationResult> CheckAsync(CachedKey cached, string secret, IPAddress? ip, string? permission, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        Span<byte> digest = stackalloc byte[KeyFormat.DigestLength];
-        KeyFormat.Digest(secret, digest);
+        var matched = Match(cached, secret, now);
         var verified = cached.Key;
-        var matched = cached.Match(digest, now);
         if (matched == SecretMatch.None)
             return Invalid(FailureReason.WrongSecret, verified);
-        return Checked(matched) with { Matched = matched };
-
-        VerificationResult Checked(SecretMatch matched)
+        var result = KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now) switch
         {
-            switch (KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now))
-            {
-                case ApiKeyStatus.Revoked:
-                    return Invalid(FailureReason.Revoked, verified);
-                case ApiKeyStatus.Expired:
-                    return Invalid(FailureReason.Expired, verified);
-            }
-            if (!verified.Allows(ip))
-                return Invalid(FailureReason.IpNotAllowed, verified);
-            if (verified.Limits.RateLimitPerMinute is { } limit && limiter.TryAcquire(verified.Id, limit) is { } retryAfter)
-                return new VerificationResult(VerificationOutcome.RateLimited, FailureReason.RateLimited, verified, retryAfter);
-            if (permission is not null && !verified.Permissions.Contains(permission))
-                return new VerificationResult(VerificationOutcome.Forbidden, FailureReason.MissingPermission, verified, MissingPermission: permission);
-            return new VerificationResult(VerificationOutcome.Valid, null, verified);
-        }
+            ApiKeyStatus.Revoked => Invalid(FailureReason.Revoked, verified),
+            ApiKeyStatus.Expired => Invalid(FailureReason.Expired, verified),
+            _ when !verified.Allows(ip) => Invalid(FailureReason.IpNotAllowed, verified),
+            _ when verified.Limits.RateLimitPerMinute is { } limit && await limiter.TryAcquireAsync(verified.Id, limit, ct) is { } retryAfter =>
+                new VerificationResult(VerificationOutcome.RateLimited, FailureReason.RateLimited, verified, retryAfter),
+            _ when permission is not null && !verified.Permissions.Contains(permission) =>
+                new VerificationResult(VerificationOutcome.Forbidden, FailureReason.MissingPermission, verified, MissingPermission: permission),
+            _ => new VerificationResult(VerificationOutcome.Valid, null, verified),
+        };
+        return result with { Matched = matched };
+    }
+
+    private static SecretMatch Match(CachedKey cached, string secret, DateTime now)
+    {
+        Span<byte> digest = stackalloc byte[KeyFormat.DigestLength];
+        KeyFormat.Digest(secret, digest);
+        return cached.Match(digest, now);
     }
 
     private static VerifiedKey? Visible(CachedKey? cached, Guid? onlyAccount) =>

@@ -56,7 +56,7 @@ public class SetupRaceTests
     public async Task A_failure_after_the_user_is_saved_leaves_no_owner_without_an_account_and_setup_stays_open()
     {
         var failing = new FailSecondSave();
-        await using var app = new AppFactory(withOwner: false, services: s => s.ConfigureDbContext<BizKeysDbContext>(o => o.AddInterceptors(failing)));
+        await using var app = new AppFactory(withOwner: false, services: s => s.AddDbInterceptors(failing));
         var accounts = app.Services.GetRequiredService<AccountService>();
         failing.Arm();
 

@@ -108,4 +108,38 @@ public class LoggingTests
         Assert.DoesNotContain("\"@l\":\"Error\"", logText);
         Assert.Contains("write lock held {LockMs:0.0} ms", logText);
     }
+
+    /// <summary>
+    /// A refused API call (bad field, unknown key, a conflict) is an ordinary answer: logged at its status, not as a
+    /// failure with a stack trace anyone holding a key could fill the logs with, and carrying every security header.
+    /// </summary>
+    [Fact]
+    public async Task Refused_api_calls_are_logged_with_their_status_and_keep_the_security_headers()
+    {
+        var app = new AppFactory();
+        var (account, owner) = await app.OwnerAsync();
+        var issued = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = account.Id, Name = "Refused bot", Environment = "Production", Permissions = ["keys:read", "keys:write", "usage:read"],
+        }, owner);
+        using var client = app.CreateClient();
+        var refused = new List<HttpResponseMessage>
+        {
+            await client.SendAsync(Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/keys?page=0", issued.Key.Key, issued.Secret)),
+            await client.SendAsync(Api.ApiApp.Basic(HttpMethod.Get, $"/api/v1/keys/{MadeUp.Key()}/usage", issued.Key.Key, issued.Secret)),
+            await client.SendAsync(Api.ApiApp.Basic(HttpMethod.Post, $"/api/v1/keys/{MadeUp.Key()}/revoke", issued.Key.Key, issued.Secret)),
+        };
+        await app.StopAsync();
+        var logText = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));
+
+        Assert.Equal([400, 404, 404], refused.Select(r => (int)r.StatusCode));
+        Assert.All(refused, r =>
+        {
+            Assert.Equal("nosniff", r.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("DENY", r.Headers.GetValues("X-Frame-Options").Single());
+        });
+        Assert.DoesNotContain("\"@l\":\"Error\"", logText);
+        Assert.DoesNotContain("ValidationException", logText);
+        Assert.Contains("\"StatusCode\":404", logText);
+    }
 }

@@ -48,10 +48,7 @@ public sealed class PageHost : IAsyncDisposable
         var host = new PageHost(context, directory);
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         host._authorization = context.AddAuthorization();
-        var configuration = ProductConfiguration.Build(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
-        });
+        var configuration = ProductConfiguration.Build(TestDatabases.SettingsFor(directory));
         context.Services.AddSingleton<TimeProvider>(host.Time);
         context.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         context.Services.AddBizKeysCore(configuration, directory);
@@ -108,6 +105,7 @@ public sealed class PageHost : IAsyncDisposable
     {
         await Context.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        TestDatabases.Drop(_directory);
         TempDirectory.Delete(_directory);
     }
 }

@@ -78,7 +78,7 @@ public class FloodTests(ITestOutputHelper output)
     public async Task One_address_that_keeps_failing_gets_429_before_any_lookup_and_other_addresses_are_served()
     {
         var commands = new CommandGate();
-        await using var app = new AppFactory(services: s => s.ConfigureDbContext<BizKeysDbContext>(o => o.AddInterceptors(commands)));
+        await using var app = new AppFactory(services: s => s.AddDbInterceptors(commands));
         var account = (await app.OwnerAsync()).Account.Id;
         var key = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
         {

@@ -12,7 +12,7 @@ public class FailureReasonTests
     [Fact]
     public void Every_reason_has_a_label_and_every_counted_reason_a_column_of_its_own()
     {
-        var model = new BizKeysDbContext(new DbContextOptionsBuilder<BizKeysDbContext>().UseSqlite("Data Source=:memory:").Options).Model;
+        var model = new BizKeys.Core.Data.Sqlite.SqliteBizKeysDbContext(new DbContextOptionsBuilder<BizKeys.Core.Data.Sqlite.SqliteBizKeysDbContext>().UseSqlite("Data Source=:memory:").Options).Model;
         var columns = model.FindEntityType(typeof(UsageBucket))!.GetProperties().Select(p => p.Name).ToHashSet();
 
         foreach (var reason in Enum.GetValues<FailureReason>())

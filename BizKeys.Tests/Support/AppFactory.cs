@@ -35,12 +35,16 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private TimeProvider? Time { get; }
     private IDictionary<string, string?> Settings { get; }
     private string Environment { get; }
+    /// <summary>The run's engine, unless the test brings its own SQLite connection string.</summary>
+    public BizKeys.Core.Data.DatabaseProvider Provider => Settings.ContainsKey("ConnectionStrings:BizKeys") ? BizKeys.Core.Data.DatabaseProvider.Sqlite : TestDatabases.Provider;
     private Action<IServiceCollection>? ExtraServices { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
-        builder.UseSetting("ConnectionStrings:BizKeys", $"Data Source={Path.Combine(Directory, "bizkeys.db")}");
+        // A test that names its own database (a SQLite file it inspects) runs on SQLite whatever the run's engine.
+        foreach (var (name, value) in TestDatabases.SettingsFor(Directory, Provider))
+            builder.UseSetting(name, value);
         builder.UseSetting("BizKeys:LogDirectory", LogDirectory);
         if (WithOwner)
         {
@@ -92,6 +96,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        TestDatabases.Drop(Directory, Provider);
         TempDirectory.Delete(Directory);
     }
 }

@@ -26,7 +26,8 @@ public sealed class AppProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BizKeys.Admin.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
-        start.Environment["ConnectionStrings__BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}";
+        foreach (var (name, value) in TestDatabases.SettingsFor(directory))
+            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
         start.Environment["BizKeys__LogDirectory"] = Path.Combine(directory, "logs");
         start.Environment["Urls"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -39,10 +39,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
     {
         var directory = TempDirectory.Create();
-        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bizkeys.db")}",
-        };
+        var overrides = TestDatabases.SettingsFor(directory);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+            overrides[name] = value;
         var configuration = ProductConfiguration.Build(overrides);
         var time = new FakeTimeProvider(TestData.Start);
         var collection = new ServiceCollection()
@@ -99,6 +98,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        TestDatabases.Drop(Directory);
         TempDirectory.Delete(Directory);
     }
 }

@@ -20,7 +20,7 @@ public class CacheRaceTests : IAsyncLifetime
     private KeyVerifier Verifier => _db.Services.GetRequiredService<KeyVerifier>();
 
     public async Task InitializeAsync() =>
-        _db = await TestDatabase.CreateAsync(s => s.ConfigureDbContext<BizKeysDbContext>(o => o.AddInterceptors(_gate)));
+        _db = await TestDatabase.CreateAsync(s => s.AddDbInterceptors(_gate));
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 

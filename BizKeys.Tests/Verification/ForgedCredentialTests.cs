@@ -17,7 +17,7 @@ public class ForgedCredentialTests : IAsyncLifetime
     private KeyVerifier Verifier => _db.Services.GetRequiredService<KeyVerifier>();
 
     public async Task InitializeAsync() =>
-        _db = await TestDatabase.CreateAsync(s => s.ConfigureDbContext<BizKeysDbContext>(o => o.AddInterceptors(_commands)));
+        _db = await TestDatabase.CreateAsync(s => s.AddDbInterceptors(_commands));
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -68,7 +68,7 @@ public class ForgedCredentialTests : IAsyncLifetime
         await using (var context = await _db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync())
         {
             // As the upgrade's migration leaves a key of an earlier version: an identifier without a tag, marked so.
-            await context.Database.ExecuteSqlInterpolatedAsync($"UPDATE ApiKeys SET Key = {untagged}, UntaggedId = 1 WHERE Key = {issued.Key.Key}");
+            await context.Database.ExecuteSqlInterpolatedAsync($"UPDATE \"ApiKeys\" SET \"Key\" = {untagged}, \"UntaggedId\" = {true} WHERE \"Key\" = {issued.Key.Key}");
         }
         await DatabaseInitializer.InitializeAsync(_db.Services); // a restart
 
@@ -79,7 +79,7 @@ public class ForgedCredentialTests : IAsyncLifetime
     [Fact]
     public async Task A_key_created_by_another_process_on_the_same_database_verifies_at_once()
     {
-        var configuration = ProductConfiguration.Build(new Dictionary<string, string?> { ["ConnectionStrings:BizKeys"] = $"Data Source={_db.DatabasePath}" });
+        var configuration = ProductConfiguration.Build(TestDatabases.SettingsFor(_db.Directory));
         await using var other = new ServiceCollection().AddLogging().AddBizKeysCore(configuration, _db.Directory).BuildServiceProvider();
         await DatabaseInitializer.InitializeAsync(other);
         var issued = await other.GetRequiredService<ApiKeyService>().CreateAsync(_db.NewKey("Made by the command line"), Actor.CommandLine);

@@ -1,3 +1,5 @@
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Data;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Verification;
 using BizKeys.Tests.Support;
@@ -11,7 +13,7 @@ public class KeyCacheTests
     private readonly FakeTimeProvider _time = new(TestData.Start);
     private readonly KeyCache _cache;
 
-    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeysOptions { Verification = { CacheSeconds = 30 } }), _time);
+    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeysOptions { Verification = { CacheSeconds = 30 } }), _time, new KeyChanges(new DatabaseSettings(DatabaseProvider.Sqlite, "")));
 
     private static CachedKey Row(string key) => new()
     {

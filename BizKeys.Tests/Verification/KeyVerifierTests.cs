@@ -19,7 +19,7 @@ public class KeyVerifierTests : IAsyncLifetime
     private KeyVerifier Verifier => _db.Services.GetRequiredService<KeyVerifier>();
 
     public async Task InitializeAsync() =>
-        _db = await TestDatabase.CreateAsync(s => s.ConfigureDbContext<BizKeysDbContext>(o => o.AddInterceptors(_commands, _saves)));
+        _db = await TestDatabase.CreateAsync(s => s.AddDbInterceptors(_commands, _saves));
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 

@@ -7,17 +7,17 @@ namespace BizKeys.Tests.Verification;
 public class RateLimiterTests
 {
     [Fact]
-    public void A_key_gets_its_requests_per_minute_then_waits_for_the_next_minute()
+    public async Task A_key_gets_its_requests_per_minute_then_waits_for_the_next_minute()
     {
         var time = new FakeTimeProvider(TestData.Start.AddSeconds(40));
         var limiter = new RateLimiter(time);
         var key = Guid.NewGuid();
 
-        Assert.Null(limiter.TryAcquire(key, 2));
-        Assert.Null(limiter.TryAcquire(key, 2));
-        Assert.Equal(TimeSpan.FromSeconds(20), limiter.TryAcquire(key, 2));
-        Assert.Null(limiter.TryAcquire(Guid.NewGuid(), 2)); // another key has its own window
+        Assert.Null(await limiter.TryAcquireAsync(key, 2));
+        Assert.Null(await limiter.TryAcquireAsync(key, 2));
+        Assert.Equal(TimeSpan.FromSeconds(20), await limiter.TryAcquireAsync(key, 2));
+        Assert.Null(await limiter.TryAcquireAsync(Guid.NewGuid(), 2)); // another key has its own window
         time.Advance(TimeSpan.FromSeconds(20));
-        Assert.Null(limiter.TryAcquire(key, 2));
+        Assert.Null(await limiter.TryAcquireAsync(key, 2));
     }
 }

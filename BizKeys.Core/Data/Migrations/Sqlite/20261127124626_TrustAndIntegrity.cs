@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace BizKeys.Core.Data.Migrations
+namespace BizKeys.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class TrustAndIntegrity : Migration

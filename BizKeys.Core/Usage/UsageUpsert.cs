@@ -1,0 +1,53 @@
+using System.Text;
+using BizKeys.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BizKeys.Core.Usage;
+
+/// <summary>
+/// Adds counts to hourly buckets in one statement per chunk: <c>INSERT … ON CONFLICT … DO UPDATE SET n = n +
+/// excluded.n</c>, which SQLite and PostgreSQL read alike. The database adds, so increments from several instances
+/// flushing the same key and hour at the same moment all count; none overwrites another.
+/// </summary>
+internal static class UsageUpsert
+{
+    /// <summary>Rows per statement: (2 + columns) parameters each stay far below either engine's limit.</summary>
+    public const int RowsPerStatement = 200;
+
+    private static readonly string[] Counted = ["Success", .. UsageBucket.CountedReasons.Select(r => r.ToString())];
+
+    private static readonly string Conflict =
+        " ON CONFLICT (\"KeyId\", \"HourStart\") DO UPDATE SET " +
+        string.Join(", ", Counted.Select(c => $"\"{c}\" = \"UsageBuckets\".\"{c}\" + excluded.\"{c}\""));
+
+    public static async Task AddAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, DateTime Hour, long Success, long[] Failures)> rows, CancellationToken ct)
+    {
+        var sql = new StringBuilder("INSERT INTO \"UsageBuckets\" (\"KeyId\", \"HourStart\", ");
+        sql.Append(string.Join(", ", Counted.Select(c => $"\"{c}\""))).Append(") VALUES ");
+        var values = new List<object>(rows.Count * (2 + Counted.Length));
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (keyId, hour, success, failures) = rows[i];
+            sql.Append(i == 0 ? "(" : ", (");
+            Add(sql, values, keyId);
+            sql.Append(", ");
+            Add(sql, values, DateTime.SpecifyKind(hour, DateTimeKind.Utc));
+            sql.Append(", ");
+            Add(sql, values, success);
+            foreach (var reason in UsageBucket.CountedReasons)
+            {
+                sql.Append(", ");
+                Add(sql, values, failures[(int)reason]);
+            }
+            sql.Append(')');
+        }
+        sql.Append(Conflict);
+        await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
+    }
+
+    private static void Add(StringBuilder sql, List<object> values, object value)
+    {
+        sql.Append('{').Append(values.Count).Append('}');
+        values.Add(value);
+    }
+}

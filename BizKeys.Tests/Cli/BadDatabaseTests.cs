@@ -4,6 +4,8 @@ using BizKeys.Tests.Support;
 namespace BizKeys.Tests.Cli;
 
 /// <summary>Starting on a database file that is not one: a sentence naming the file and a non-zero exit, never a new install.</summary>
+/// <remarks>Tests of the SQLite file itself: they run in the SQLite pass only.</remarks>
+[Trait("Category", "SqliteFile")]
 public sealed class BadDatabaseTests : IDisposable
 {
     private readonly string _directory = TempDirectory.Create();

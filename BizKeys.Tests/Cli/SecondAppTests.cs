@@ -4,6 +4,8 @@ using BizKeys.Tests.Support;
 namespace BizKeys.Tests.Cli;
 
 /// <summary>One app per SQLite file: a second one refuses to start and says why; commands still run beside it.</summary>
+/// <remarks>Tests of the SQLite file itself: they run in the SQLite pass only.</remarks>
+[Trait("Category", "SqliteFile")]
 public sealed class SecondAppTests : IDisposable
 {
     private readonly string _directory = TempDirectory.Create();

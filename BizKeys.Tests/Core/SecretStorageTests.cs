@@ -5,6 +5,8 @@ using Microsoft.Data.Sqlite;
 
 namespace BizKeys.Tests.Core;
 
+/// <remarks>Tests of the SQLite file itself: they run in the SQLite pass only.</remarks>
+[Trait("Category", "SqliteFile")]
 public class SecretStorageTests
 {
     [Fact]

@@ -2,9 +2,10 @@
 # Runs every BizKeys test. Installs what the tests need when it is missing (Chromium and its fonts for the browser
 # tests, PostgreSQL for the PostgreSQL pass), starts a throwaway PostgreSQL and stops it at the end, then prints one
 # closing line: "N passed, N failed" (both passes together).
-#   pass 1: every test, on SQLite (the embedded default)
-#   pass 2: the database-facing tests again, on PostgreSQL (BIZKEYS_TEST_PROVIDER=Postgres)
-# Arguments are passed to both 'dotnet test' runs (for example --filter "FullyQualifiedName~Keys").
+#   pass 1: every test on SQLite (the embedded default), except the several-instance ones
+#   pass 2: the database-facing tests again on PostgreSQL (BIZKEYS_TEST_PROVIDER=Postgres), with the tests of
+#           several instances sharing it (Category=Cluster; nginx in front for the browser journey)
+# Other arguments (for example --blame-hang-timeout 5m) go to both runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -22,6 +23,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt_install chromium fonts-liberation
 fi
 
+if [ ! -x /usr/sbin/nginx ]; then
+    echo "nginx is missing: installing it from Debian for the load-balancer tests (nginx-light)..."
+    apt_install nginx-light || apt_install nginx
+fi
+
 results="$(mktemp -d)"
 trap 'postgres_stop; rm -rf "$results"' EXIT
 status=0
@@ -29,11 +35,12 @@ status=0
 dotnet build BizKeys.sln -v quiet -nologo | grep -E "error|Warn|warn" || true
 set +e
 echo "== Pass 1: every test on SQLite"
-dotnet test BizKeys.sln --no-build --logger "trx;LogFileName=sqlite.trx" --results-directory "$results" "$@" || status=1
+dotnet test BizKeys.sln --no-build --logger "trx;LogFileName=sqlite.trx" --results-directory "$results" \
+    --filter "Category!=Cluster" "$@" || status=1
 echo "== Pass 2: the database-facing tests on PostgreSQL"
 if postgres_start; then
     BIZKEYS_TEST_PROVIDER=Postgres dotnet test BizKeys.sln --no-build --logger "trx;LogFileName=postgres.trx" \
-        --results-directory "$results" --filter "Category!=Browser&Category!=Durability&Category!=SqliteFile" "$@" || status=1
+        --results-directory "$results" --filter "(Category!=Browser&Category!=Durability&Category!=SqliteFile)|Category=Cluster" "$@" || status=1
 else
     echo "PostgreSQL could not be started: the PostgreSQL pass fails (see above)."
     status=1

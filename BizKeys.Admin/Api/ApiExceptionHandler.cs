@@ -45,10 +45,11 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                     "The body's charset is not one BizKeys reads: send JSON as UTF-8.", trace);
                 return true;
             case SqliteException { SqliteErrorCode: 5 or 6 or 13 }: // busy, locked, full
+            case Npgsql.NpgsqlException { IsTransient: true }: // PostgreSQL restarting, unreachable for a moment, out of connections
                 LogUnavailable(exception, traceId);
                 context.Response.Headers.RetryAfter = "5";
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
-                    "The database is busy. Retry after the number of seconds in the Retry-After header.", trace);
+                    "The database is busy or out of reach for a moment. Retry after the number of seconds in the Retry-After header.", trace);
                 return true;
             default:
                 LogFailed(exception, traceId);

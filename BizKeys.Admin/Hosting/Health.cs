@@ -17,7 +17,7 @@ public static class Health
                 await db.ApiKeys.AnyAsync(ct);
                 return Results.Text("Healthy");
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException or TimeoutException)
             {
                 return Results.Text("Unhealthy: the database does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
             }

@@ -39,7 +39,7 @@ public sealed partial class UsageFlusher(
         {
             await FlushAsync(ct);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
         {
             LogFlushFailed(e);
         }

@@ -15,20 +15,29 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <param name="directory">Reuse another (stopped) instance's database and logs, as a restart would.</param>
     /// <param name="settings">Settings on top of the product's appsettings.json, as environment variables would set them.</param>
     /// <param name="services">Replaces services after the app registered its own (a failing validator, an interceptor).</param>
+    /// <param name="provider">The engine, when the test needs one (several instances need PostgreSQL); else the run's.</param>
+    /// <param name="sharing">Another running instance whose database this one shares, as a second instance behind a load balancer.</param>
     public AppFactory(string logLevel = "Information", bool withOwner = true, TimeProvider? time = null, string? directory = null,
-        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Development")
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Development",
+        BizKeys.Core.Data.DatabaseProvider? provider = null, AppFactory? sharing = null)
     {
+        _provider = sharing?.Provider ?? provider;
         Environment = environment;
         Settings = settings ?? new Dictionary<string, string?>();
         ExtraServices = services;
         WithOwner = withOwner;
         Time = time;
         Directory = directory ?? TempDirectory.Create();
+        DatabaseDirectory = sharing?.DatabaseDirectory ?? Directory;
         LogDirectory = Path.Combine(Directory, "logs");
         LogLevel = logLevel;
     }
 
     public string Directory { get; }
+    /// <summary>The folder whose database this instance uses: its own, or the instance it shares with.</summary>
+    public string DatabaseDirectory { get; }
+    private readonly BizKeys.Core.Data.DatabaseProvider? _provider;
+    private bool SharesDatabase => DatabaseDirectory != Directory;
     public string LogDirectory { get; }
     private string LogLevel { get; }
     private bool WithOwner { get; }
@@ -36,14 +45,15 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private IDictionary<string, string?> Settings { get; }
     private string Environment { get; }
     /// <summary>The run's engine, unless the test brings its own SQLite connection string.</summary>
-    public BizKeys.Core.Data.DatabaseProvider Provider => Settings.ContainsKey("ConnectionStrings:BizKeys") ? BizKeys.Core.Data.DatabaseProvider.Sqlite : TestDatabases.Provider;
+    public BizKeys.Core.Data.DatabaseProvider Provider =>
+        Settings.ContainsKey("ConnectionStrings:BizKeys") ? BizKeys.Core.Data.DatabaseProvider.Sqlite : _provider ?? TestDatabases.Provider;
     private Action<IServiceCollection>? ExtraServices { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
         // A test that names its own database (a SQLite file it inspects) runs on SQLite whatever the run's engine.
-        foreach (var (name, value) in TestDatabases.SettingsFor(Directory, Provider))
+        foreach (var (name, value) in TestDatabases.SettingsFor(DatabaseDirectory, Provider))
             builder.UseSetting(name, value);
         builder.UseSetting("BizKeys:LogDirectory", LogDirectory);
         if (WithOwner)
@@ -96,7 +106,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        TestDatabases.Drop(Directory, Provider);
+        if (!SharesDatabase)
+            TestDatabases.Drop(DatabaseDirectory, Provider); // the instance that made the database drops it
         TempDirectory.Delete(Directory);
     }
 }

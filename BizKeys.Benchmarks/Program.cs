@@ -1,6 +1,7 @@
 // Measures what BizKeys costs: (1) HTTP throughput of the same small response with and without API-key
 // verification (and counting) under the same wrk load, (2) the keys grid's first page for a small account
 // against an account with 100,000 keys. Run: dotnet run -c Release --project BizKeys.Benchmarks [-- seconds]
+// On PostgreSQL: ... -- 5 --postgres "Host=127.0.0.1;Port=5432;Username=postgres" (a database is made and dropped)
 // Key identifiers alone (no server): dotnet run -c Release --project BizKeys.Benchmarks -- identifiers
 using System.Diagnostics;
 using System.Globalization;
@@ -19,13 +20,16 @@ if (args is ["identifiers"])
     return;
 }
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+var postgres = args.Length > 2 && args[1] == "--postgres" ? args[2] : null;
 var directory = Directory.CreateTempSubdirectory("bizkeys-bench").FullName;
+var database = postgres is null ? null : BenchDatabase.Create(postgres);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
 builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
 builder.Services.AddBizKeysCore(builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
-    ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(directory, "bench.db")}",
+    ["ConnectionStrings:BizKeys"] = database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "bench.db")}",
+    ["Database:Provider"] = database is null ? "Sqlite" : "Postgres",
 }).Build(), directory);
 builder.Services.AddAuthentication().AddBizKeysApiKeys();
 builder.Services.AddAuthorization();
@@ -53,7 +57,7 @@ var issued = await keys.CreateAsync(new CreateKeyRequest { AccountId = small.Id,
 for (var i = 0; i < 9; i++)
     await keys.CreateAsync(new CreateKeyRequest { AccountId = small.Id, Name = $"Small {i}", Environment = "Production" }, Actor.CommandLine);
 
-Console.WriteLine($"# BizKeys benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, wrk -t2 -c32 -d{seconds}s, 3 s warm-up each");
+Console.WriteLine($"# BizKeys benchmarks on {(database is null ? "SQLite" : "PostgreSQL")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, wrk -t2 -c32 -d{seconds}s, 3 s warm-up each");
 var basic = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{issued.Key.Key}:{issued.Secret}"));
 // Warm both paths up first (JIT tiering, caches), then alternate so drift hits both alike.
 Wrk.Run($"{url}/open", 3, null);
@@ -91,4 +95,6 @@ Console.WriteLine($"search, 100,000 keys:      {bigSearch:0.00} ms ({bigSearch /
 Console.WriteLine($"last page, 100,000 keys:   {bigLast:0.00} ms ({bigLast / smallPage:0.0}x)");
 
 await app.StopAsync();
+await app.DisposeAsync();
+database?.Drop();
 Directory.Delete(directory, recursive: true);

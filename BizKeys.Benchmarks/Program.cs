@@ -19,6 +19,19 @@ if (args is ["identifiers"])
     IdentifierBench.Run();
     return;
 }
+if (args is ["bare", var bareUrl])
+{
+    // The limit on this machine: a bare minimal endpoint answering what GET /api/v1/me answers (bench/run.sh).
+    await BareEndpoint.RunAsync(bareUrl);
+    return;
+}
+if (args is ["forged", var count, var file])
+{
+    // Made-up identifiers with checksum-valid secrets, one "key:secret" per line, for the flood in bench/run.sh.
+    await File.WriteAllLinesAsync(file, Enumerable.Range(0, int.Parse(count, CultureInfo.InvariantCulture))
+        .Select(_ => $"bk_{KeyFormat.NewSecret()[4..28]}:{KeyFormat.NewSecret()}"));
+    return;
+}
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var postgres = args.Length > 2 && args[1] == "--postgres" ? args[2] : null;
 var directory = Directory.CreateTempSubdirectory("bizkeys-bench").FullName;

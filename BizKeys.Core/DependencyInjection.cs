@@ -62,6 +62,7 @@ public static class DependencyInjection
         services.AddSingleton<SupportService>();
         services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<DatabaseBackup>();
+        services.AddSingleton<Demo.DemoSeeder>();
         services.AddSingleton<KeyChanges>();
         services.AddSingleton<KeyCache>();
         services.AddSingleton<RateLimiter>();

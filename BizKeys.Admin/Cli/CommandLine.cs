@@ -3,7 +3,7 @@ namespace BizKeys.Admin.Cli;
 /// <summary>Operator commands that run instead of the web server: <c>dotnet run --project BizKeys.Admin -- keys create ...</c>.</summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["keys", "users", "backup"];
+    private static readonly string[] Commands = ["keys", "users", "backup", "seed-demo"];
     private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
 
     /// <summary>
@@ -35,6 +35,7 @@ public static class CommandLine
         {KeysCommand.Help}
         {UsersCommand.Help}
         {BackupCommand.Help}
+        {SeedDemoCommand.Help}
         """;
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken ct = default) =>
@@ -49,6 +50,7 @@ public static class CommandLine
                 "keys" => await KeysCommand.RunAsync(services, args[1..], output, error, ct),
                 "users" => await UsersCommand.RunAsync(services, args[1..], output, error, input, ct),
                 "backup" => await BackupCommand.RunAsync(services, args[1..], output, error, ct),
+                "seed-demo" => await SeedDemoCommand.RunAsync(services, args[1..], output, error, ct),
                 _ => Usage(error),
             };
         }
@@ -59,6 +61,7 @@ public static class CommandLine
             {
                 "users" => UsersCommand.Help,
                 "backup" => BackupCommand.Help,
+                "seed-demo" => SeedDemoCommand.Help,
                 _ => KeysCommand.Help,
             });
             return 2;

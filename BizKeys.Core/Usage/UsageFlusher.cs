@@ -75,11 +75,8 @@ public sealed partial class UsageFlusher(
             await UsageUpsert.AddAsync(db, chunk, ct);
         db.KeyFailures.AddRange(batch.Failures);
         await db.SaveChangesAsync(ct);
-        foreach (var (keyId, at, ip) in batch.LastUses)
-        {
-            await db.ApiKeys.Where(k => k.Id == keyId && (k.LastUsedAt == null || k.LastUsedAt < at))
-                .ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, at).SetProperty(x => x.LastUsedIp, ip), ct);
-        }
+        foreach (var chunk in batch.LastUses.Chunk(UsageUpsert.RowsPerStatement))
+            await UsageUpsert.SetLastUsedAsync(db, chunk, ct);
         if (batch.Failures.Count > 0)
         {
             var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;

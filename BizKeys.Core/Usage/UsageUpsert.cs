@@ -11,8 +11,8 @@ namespace BizKeys.Core.Usage;
 /// </summary>
 internal static class UsageUpsert
 {
-    /// <summary>Rows per statement: (2 + columns) parameters each stay far below either engine's limit.</summary>
-    public const int RowsPerStatement = 200;
+    /// <summary>Rows per statement: 10 parameters a row stay below SQLite's 32,766 and PostgreSQL's 65,535.</summary>
+    public const int RowsPerStatement = 1_000;
 
     private static readonly string[] Counted = ["Success", .. UsageBucket.CountedReasons.Select(r => r.ToString())];
 
@@ -42,6 +42,30 @@ internal static class UsageUpsert
             sql.Append(')');
         }
         sql.Append(Conflict);
+        await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
+    }
+
+    /// <summary>
+    /// Moves each key's last use forward in one statement per chunk (never back: an older flush from another
+    /// instance cannot undo a newer one).
+    /// </summary>
+    public static async Task SetLastUsedAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, DateTime At, string? Ip)> rows, CancellationToken ct)
+    {
+        var sql = new StringBuilder("WITH \"Used\" (\"Id\", \"At\", \"Ip\") AS (VALUES ");
+        var values = new List<object>(rows.Count * 3);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (keyId, at, ip) = rows[i];
+            sql.Append(i == 0 ? "(" : ", (");
+            Add(sql, values, keyId);
+            sql.Append(", ");
+            Add(sql, values, DateTime.SpecifyKind(at, DateTimeKind.Utc));
+            sql.Append(", ");
+            Add(sql, values, ip ?? "");
+            sql.Append(')');
+        }
+        sql.Append(") UPDATE \"ApiKeys\" SET \"LastUsedAt\" = \"Used\".\"At\", \"LastUsedIp\" = NULLIF(\"Used\".\"Ip\", '') FROM \"Used\" ")
+            .Append("WHERE \"ApiKeys\".\"Id\" = \"Used\".\"Id\" AND (\"ApiKeys\".\"LastUsedAt\" IS NULL OR \"ApiKeys\".\"LastUsedAt\" < \"Used\".\"At\")");
         await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
     }
 

@@ -78,7 +78,7 @@ public sealed class BadDatabaseTests : IDisposable
 
         using var second = Process.Start(AppProcess.StartInfo(elsewhere))!;
         var error = second.StandardError.ReadToEndAsync();
-        await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await second.ExitWithinAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(3, second.ExitCode);
         Assert.Contains("Another BizKeys app is already serving", await error);

@@ -19,10 +19,10 @@ public sealed class SecondAppTests : IDisposable
 
         using var second = Process.Start(AppProcess.StartInfo(_directory))!;
         var error = second.StandardError.ReadToEndAsync();
-        await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await second.ExitWithinAsync(TimeSpan.FromSeconds(60));
         using var command = Process.Start(AppProcess.StartInfo(_directory, "keys", "create", "--account", TestData.AccountName, "--name", "Beside the app"))!;
         var printed = command.StandardOutput.ReadToEndAsync();
-        await command.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await command.ExitWithinAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(3, second.ExitCode);
         Assert.Contains("Another BizKeys app is already serving", await error);

@@ -34,7 +34,7 @@ public sealed class WhereThingsLiveTests : IDisposable
 
         using var command = Process.Start(start)!;
         var error = command.StandardError.ReadToEndAsync();
-        await command.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await command.ExitWithinAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(command.ExitCode == 0, await error);
     }

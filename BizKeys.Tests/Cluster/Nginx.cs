@@ -110,7 +110,7 @@ public sealed class Nginx : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true); // its workers too: an orphaned worker would keep the port
             await _process.WaitForExitAsync();
         }
         _process.Dispose();

@@ -25,7 +25,7 @@ public sealed class BackupTests : IDisposable
         using var command = Process.Start(AppProcess.StartInfo(_directory, args))!;
         var output = command.StandardOutput.ReadToEndAsync();
         var error = command.StandardError.ReadToEndAsync();
-        await command.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await command.ExitWithinAsync(TimeSpan.FromSeconds(60));
         return (command.ExitCode, await output, await error);
     }
 

@@ -93,3 +93,21 @@ public sealed class AppProcess : IAsyncDisposable
         Process.Dispose();
     }
 }
+
+public static class ProcessExits
+{
+    /// <summary>Waits for the process to end; one that does not within <paramref name="timeout"/> is killed, never left running.</summary>
+    public static async Task ExitWithinAsync(this Process process, TimeSpan timeout)
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"The process did not end within {timeout.TotalSeconds:0} s and was killed.");
+        }
+    }
+}

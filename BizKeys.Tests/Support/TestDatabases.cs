@@ -94,6 +94,6 @@ public static class TestDatabases
     private static string Server => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } server
         ? server
         : throw new InvalidOperationException(
-            $"{ProviderVariable}=Postgres needs a PostgreSQL server: run scripts/test.sh (it installs PostgreSQL from Debian and starts " +
+            $"The PostgreSQL tests need a server: run scripts/test.sh (it installs PostgreSQL from Debian and starts " +
             $"a throwaway one), or start one yourself and set {ServerVariable}=\"Host=127.0.0.1;Port=5432;Username=postgres\".");
 }

@@ -61,6 +61,7 @@ if (!isCommand)
 try
 {
     await DatabaseInitializer.InitializeAsync(app.Services);
+    await SigningKeys.EnsureSharedKeyAsync(app.Services);
 }
 catch (Exception e) when (StartupFailure.Describe(e, app.Configuration) is { } message)
 {

@@ -44,8 +44,7 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                 await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                     "The body's charset is not one BizKeys reads: send JSON as UTF-8.", trace);
                 return true;
-            case SqliteException { SqliteErrorCode: 5 or 6 or 13 }: // busy, locked, full
-            case Npgsql.NpgsqlException { IsTransient: true }: // PostgreSQL restarting, unreachable for a moment, out of connections
+            case var _ when DatabaseUnavailable(exception):
                 LogUnavailable(exception, traceId);
                 context.Response.Headers.RetryAfter = "5";
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
@@ -95,6 +94,18 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                 return false;
         }
     }
+
+    /// <summary>
+    /// The database cannot answer now but may soon: SQLite busy, locked or full; PostgreSQL restarting, out of reach or
+    /// out of connections (EF Core wraps those in an <see cref="InvalidOperationException"/>).
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 5 or 6 or 13 } => true,
+        Npgsql.NpgsqlException { IsTransient: true } => true,
+        InvalidOperationException { InnerException: { } inner } => DatabaseUnavailable(inner),
+        _ => false,
+    };
 
     private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
 

@@ -26,4 +26,33 @@ public static class SigningKeys
             protection.PersistKeysToFileSystem(new DirectoryInfo(PrivateDirectory.Create(Path.Combine(dataDirectory, "keys"))));
         return services;
     }
+
+    /// <summary>
+    /// Instances starting together on an empty database would each make a first key and not know the other's until
+    /// their key rings refresh (a day later), so one instance's cookies would bounce off another. The first key is
+    /// made under a PostgreSQL advisory lock: the instance that waited finds it and uses it.
+    /// </summary>
+    public static async Task EnsureSharedKeyAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        if (!services.GetRequiredService<DatabaseSettings>().IsPostgres)
+            return;
+        await using var connection = await services.GetRequiredService<Npgsql.NpgsqlDataSource>().OpenConnectionAsync(ct);
+        await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({LockId})", connection))
+            await take.ExecuteNonQueryAsync(ct);
+        try
+        {
+            var keys = services.GetRequiredService<Microsoft.AspNetCore.DataProtection.KeyManagement.IKeyManager>();
+            var now = DateTimeOffset.UtcNow;
+            if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(2)))
+                keys.CreateNewKey(now, now.AddDays(90));
+        }
+        finally
+        {
+            await using var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({LockId})", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>An advisory lock number of BizKeys' own ("BKDP").</summary>
+    private const long LockId = 0x424B4450;
 }

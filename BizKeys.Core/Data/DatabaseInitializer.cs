@@ -1,6 +1,7 @@
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Accounts;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ public static class DatabaseInitializer
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             RefuseEmptyFile(db);
+            await RefuseMissingServerDatabaseAsync(db, ct);
             if (db.Database.IsSqlite())
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", ct);
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("BizKeys.Core.Data.Database");
@@ -23,6 +25,23 @@ public static class DatabaseInitializer
         }
 
         await AccountBootstrap.RunAsync(services, ct);
+    }
+
+    /// <summary>
+    /// On PostgreSQL the operator creates the database (with its collation and owner, as the deployment guide
+    /// shows); BizKeys creates its tables in it but never the database itself, with whatever defaults the server has.
+    /// </summary>
+    private static async Task RefuseMissingServerDatabaseAsync(BizKeysDbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql())
+            return;
+        var creator = (Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator)db.GetService<Microsoft.EntityFrameworkCore.Storage.IDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct))
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+            throw new DatabaseUnusableException($"'{builder.Database}' on {builder.Host}:{builder.Port}",
+                "it does not exist. Create it first (CREATE DATABASE … OWNER …; see docs/deployment.md), then start BizKeys again.");
+        }
     }
 
     /// <summary>

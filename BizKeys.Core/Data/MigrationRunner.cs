@@ -66,7 +66,7 @@ public static partial class MigrationRunner
     [LoggerMessage(LogLevel.Information, "Database {Database}: {Applied} migrations applied, {Pending} pending")]
     private static partial void LogOpened(ILogger logger, string database, int applied, int pending);
 
-    [LoggerMessage(LogLevel.Information, "Database {Database}: applied {Count} migrations ({Names})")]
+    [LoggerMessage(LogLevel.Information, "Database {Database}: up to date; {Count} migrations were pending at start ({Names}), applied here or by an instance that got the migration lock first")]
     private static partial void LogMigrated(ILogger logger, string database, int count, string names);
 
     [LoggerMessage(LogLevel.Warning, "The migration lock in table {Table} of {Database} was held for more than {Seconds} s, most likely by a process that was stopped mid-migration; it was cleared")]

@@ -62,7 +62,7 @@ public sealed partial class UsageFlusher(
         }
     }
 
-    /// <summary>A flush that holds the write lock longer than this is logged as a warning: other writers waited for it.</summary>
+    /// <summary>A flush whose transaction stays open longer than this is logged as a warning: other writers may have waited for it.</summary>
     public static readonly TimeSpan SlowFlush = TimeSpan.FromSeconds(1);
 
     private async Task WriteAsync(UsageBatch batch, CancellationToken ct)
@@ -71,11 +71,12 @@ public sealed partial class UsageFlusher(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var locked = time.GetTimestamp(); // SQLite's BEGIN IMMEDIATE: the write lock is held from here to the commit
-        foreach (var chunk in batch.Buckets.Chunk(UsageUpsert.RowsPerStatement))
+        // In one order on every instance (key, then hour), so two instances flushing the same rows wait, not deadlock.
+        foreach (var chunk in batch.Buckets.OrderBy(b => b.KeyId).ThenBy(b => b.Hour).Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.AddAsync(db, chunk, ct);
         db.KeyFailures.AddRange(batch.Failures);
         await db.SaveChangesAsync(ct);
-        foreach (var chunk in batch.LastUses.Chunk(UsageUpsert.RowsPerStatement))
+        foreach (var chunk in batch.LastUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.SetLastUsedAsync(db, chunk, ct);
         if (batch.Failures.Count > 0)
         {
@@ -91,10 +92,10 @@ public sealed partial class UsageFlusher(
             LogFlushed(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
     }
 
-    [LoggerMessage(LogLevel.Debug, "Usage flushed: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, write lock held {LockMs:0.0} ms")]
+    [LoggerMessage(LogLevel.Debug, "Usage flushed: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, transaction open {LockMs:0.0} ms")]
     private partial void LogFlushed(int buckets, int failures, double elapsedMs, double lockMs);
 
-    [LoggerMessage(LogLevel.Warning, "Slow usage flush: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, write lock held {LockMs:0.0} ms")]
+    [LoggerMessage(LogLevel.Warning, "Slow usage flush: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, transaction open {LockMs:0.0} ms")]
     private partial void LogSlowFlush(int buckets, int failures, double elapsedMs, double lockMs);
 
     [LoggerMessage(LogLevel.Error, "Writing usage counters failed; they are kept in memory for the next try")]

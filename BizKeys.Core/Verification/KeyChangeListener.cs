@@ -10,13 +10,17 @@ namespace BizKeys.Core.Verification;
 /// <summary>
 /// On PostgreSQL, hears every other instance's key changes (<c>LISTEN</c> on <see cref="KeyChanges.Channel"/>) and
 /// drops them from this instance's cache, within moments of their commit. Whenever the listening connection is
-/// (re)opened, the whole cache is dropped: a change made while nobody listened is never trusted beyond that. The
-/// cache lifetime stays the outer bound should anything else be missed.
+/// (re)opened, the whole cache is dropped: a change made while nobody listened is never trusted beyond that. A
+/// connection that dies silently (a firewall dropping an idle flow) is found by a probe after
+/// <see cref="ProbeAfter"/> of quiet, answered within <see cref="ProbeTimeout"/> or replaced. While the database
+/// is out of reach, cached keys keep verifying until their cache lifetime ends, which stays the outer bound.
 /// </summary>
 public sealed partial class KeyChangeListener(
     DatabaseSettings database, IServiceProvider services, KeyChanges changes, KeyCache cache, TimeProvider time, ILogger<KeyChangeListener> logger)
     : BackgroundService
 {
+    public static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(5);
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,7 +50,13 @@ public sealed partial class KeyChangeListener(
                 LogListening(logger, KeyChanges.Channel);
                 retry = FirstRetry;
                 while (true)
-                    await connection.WaitAsync(stoppingToken);
+                {
+                    if (await connection.WaitAsync(ProbeAfter, stoppingToken))
+                        continue;
+                    // Quiet for a while: make sure the connection still reaches the server.
+                    await using var probe = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = (int)ProbeTimeout.TotalSeconds };
+                    await probe.ExecuteScalarAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -54,7 +64,8 @@ public sealed partial class KeyChangeListener(
             }
             catch (Exception e) when (e is NpgsqlException or IOException or SocketException or TimeoutException or InvalidOperationException)
             {
-                cache.Clear();
+                // The cache is kept while the database is away (cached keys keep verifying, bounded by their lifetime);
+                // it is dropped as soon as listening resumes, above.
                 LogLost(logger, e, retry.TotalMilliseconds);
                 await Task.Delay(retry, time, stoppingToken);
                 retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
@@ -65,6 +76,6 @@ public sealed partial class KeyChangeListener(
     [LoggerMessage(LogLevel.Information, "Listening for key changes from other instances on {Channel}")]
     private static partial void LogListening(ILogger logger, string channel);
 
-    [LoggerMessage(LogLevel.Warning, "Lost the connection that hears other instances' key changes; the verification cache was dropped and the connection is retried in {RetryMs} ms")]
+    [LoggerMessage(LogLevel.Warning, "Lost the connection that hears other instances' key changes; retrying in {RetryMs} ms (the verification cache is dropped when it is back)")]
     private static partial void LogLost(ILogger logger, Exception exception, double retryMs);
 }

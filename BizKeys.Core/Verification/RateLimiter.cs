@@ -24,6 +24,12 @@ public sealed class RateLimiter(TimeProvider time, SharedRateBudget? shared = nu
         var retryAfter = DateTimeOffset.FromUnixTimeSeconds((minute + 1) * 60) - now;
         if (shared is null)
             return Interlocked.Increment(ref window.Count) <= perMinute ? null : retryAfter;
+        if (Volatile.Read(ref window.Limit) != perMinute)
+        {
+            // The key's limit changed this minute: ask the budget again under the new limit.
+            Volatile.Write(ref window.Limit, perMinute);
+            Volatile.Write(ref window.Spent, false);
+        }
         while (true)
         {
             if (Interlocked.Decrement(ref window.Tokens) >= 0)
@@ -66,6 +72,7 @@ public sealed class RateLimiter(TimeProvider time, SharedRateBudget? shared = nu
         public readonly SemaphoreSlim Gate = new(1, 1);
         public int Count;
         public int Tokens;
+        public int Limit;
         public bool Spent;
     }
 }

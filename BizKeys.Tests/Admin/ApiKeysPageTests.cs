@@ -156,10 +156,13 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         await _host.CreateKeyAsync("CRM sync");
         var page = _host.Render<ApiKeysPage>();
-        page.WaitForElement("[data-testid=key-name]");
+        // Settled: the rows and then the pager's count have rendered (a click between the two would reach a button
+        // the next render has already replaced).
+        page.WaitForAssertion(() => Assert.Contains("1-1 of 1", page.Find(".mud-table-pagination").TextContent));
 
         page.Find("button[aria-label=Revoke]").Click();
-        Assert.Contains("CRM sync", page.WaitForElement(".mud-dialog").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("Every request made with this key fails", page.Find(".mud-dialog").TextContent));
+        Assert.Contains("CRM sync", page.Find(".mud-dialog").TextContent);
         Assert.Equal("Active", page.Find("[data-testid=status]").TextContent.Trim());
         page.Find("[data-testid=confirm-revoke]").Click();
 

@@ -221,6 +221,32 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Redirect, await KeysPageAsync(restarted, "")); // and without it, the sign-in page
     }
 
+    [Fact]
+    public async Task Instances_starting_together_on_an_empty_database_share_one_sign_in_key()
+    {
+        var a = new AppFactory(provider: DatabaseProvider.Postgres);
+        var b = new AppFactory(sharing: a);
+        await using (a)
+        await using (b)
+        {
+            await Task.WhenAll(Task.Run(() => a.Services), Task.Run(() => b.Services)); // both start at once
+            using var pageA = a.CreateClient();
+            using var pageB = b.CreateClient();
+            // Each serves a form at the same moment: each needs a key for its antiforgery token at once.
+            await Task.WhenAll(pageA.GetAsync("/login"), pageB.GetAsync("/login"));
+
+            await using (var db = await a.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync())
+                Assert.Equal(1, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.DataProtectionKeys));
+            foreach (var (signInOn, useOn) in new[] { (a, b), (b, a) })
+            {
+                using var client = HttpSignIn.Client(signInOn);
+                var signedIn = await HttpSignIn.SignInAsync(client, TestData.OwnerEmail, TestData.Password);
+                var cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+                Assert.Equal(HttpStatusCode.OK, await KeysPageAsync(useOn, cookie));
+            }
+        }
+    }
+
     private static async Task<HttpStatusCode> KeysPageAsync(AppFactory on, string cookie)
     {
         using var client = on.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });

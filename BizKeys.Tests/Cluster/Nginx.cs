@@ -5,8 +5,9 @@ using System.Net.Sockets;
 namespace BizKeys.Tests.Cluster;
 
 /// <summary>
-/// Debian's nginx in front of BizKeys instances, configured as docs/deployment.md tells operators (sticky by client
-/// address, WebSocket upgrade, forwarded headers), on a free loopback port, with every file in its own folder.
+/// Debian's nginx in front of BizKeys instances, configured as docs/deployment.md tells operators (pages sticky by
+/// client address with the WebSocket upgrade, the API spread over every instance, forwarded headers), on a free
+/// loopback port (no TLS), with every file in its own folder.
 /// </summary>
 public sealed class Nginx : IAsyncDisposable
 {
@@ -46,30 +47,41 @@ public sealed class Nginx : IAsyncDisposable
                 uwsgi_temp_path {{directory}}/uwsgi;
                 scgi_temp_path {{directory}}/scgi;
 
-                upstream bizkeys {
+                upstream bizkeys_pages {
                     ip_hash;
+            {{servers}}
+                    keepalive 16;
+                }
+
+                upstream bizkeys_api {
             {{servers}}
                     keepalive 16;
                 }
 
                 map $http_upgrade $connection_upgrade {
                     default upgrade;
-                    ''      close;
+                    ''      '';
                 }
 
                 server {
                     listen 127.0.0.1:{{port}};
+                    proxy_http_version 1.1;
+                    proxy_set_header Host $host:$server_port;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                    proxy_next_upstream error timeout http_502 http_503;
+                    add_header X-Upstream $upstream_addr always;
+
                     location / {
-                        proxy_pass http://bizkeys;
-                        proxy_http_version 1.1;
+                        proxy_pass http://bizkeys_pages;
                         proxy_set_header Upgrade $http_upgrade;
                         proxy_set_header Connection $connection_upgrade;
-                        proxy_set_header Host $host:$server_port;
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                        proxy_set_header X-Forwarded-Proto $scheme;
                         proxy_read_timeout 300s;
-                        proxy_next_upstream error timeout http_502 http_503;
-                        add_header X-Upstream $upstream_addr always;
+                    }
+
+                    location /api/ {
+                        proxy_pass http://bizkeys_api;
+                        proxy_set_header Connection "";
                     }
                 }
             }

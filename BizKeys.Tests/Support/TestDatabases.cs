@@ -15,7 +15,7 @@ public static class TestDatabases
     public const string ProviderVariable = "BIZKEYS_TEST_PROVIDER";
     public const string ServerVariable = "BIZKEYS_TEST_POSTGRES";
 
-    private static readonly ConcurrentDictionary<string, bool> Created = new();
+    private static readonly ConcurrentDictionary<string, Lazy<bool>> Created = new();
 
     static TestDatabases() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DropAll();
 
@@ -34,22 +34,25 @@ public static class TestDatabases
             };
         }
         var name = NameFor(directory);
-        if (Created.TryAdd(name, true))
-        {
-            using var admin = new NpgsqlConnection(Server);
-            admin.Open();
-            using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin) { Parameters = { new() { Value = name } } };
-            if (exists.ExecuteScalar() is null)
-            {
-                using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
-                create.ExecuteNonQuery();
-            }
-        }
+        _ = Created.GetOrAdd(name, n => new Lazy<bool>(() => Create(n))).Value; // made once, even by instances starting together
         return new()
         {
             ["Database:Provider"] = nameof(DatabaseProvider.Postgres),
             ["ConnectionStrings:BizKeys"] = new NpgsqlConnectionStringBuilder(Server) { Database = name }.ConnectionString,
         };
+    }
+
+    private static bool Create(string name)
+    {
+        using var admin = new NpgsqlConnection(Server);
+        admin.Open();
+        using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin) { Parameters = { new() { Value = name } } };
+        if (exists.ExecuteScalar() is null)
+        {
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            create.ExecuteNonQuery();
+        }
+        return true;
     }
 
     /// <summary>Drops the test's PostgreSQL database (a SQLite file goes with the test's folder).</summary>

@@ -7,21 +7,23 @@ namespace BizKeys.Admin.Cli;
 public static class SeedDemoCommand
 {
     public const string Help = """
-        usage: seed-demo --accounts M --keys N [--usage-days D] [--force]
+        usage: seed-demo --accounts M --keys N [--usage-days D] [--force] [--credentials FILE]
           Adds M demo accounts holding N keys in all (the first holds a tenth of them, up to 100,000), with varied names,
           environments, permissions, expiries, rotations and revocations, and D days of hourly usage (default 7) for
           one key in ten. Nobody can sign in to demo accounts and their secrets are not kept. A million keys take minutes.
-          Refuses a database that holds real accounts unless --force is given.
+          Refuses a database that holds real accounts unless --force is given. For load tests, --credentials FILE writes
+          "key:secret" of the keys in use to a new owner-only file (nothing else ever keeps a demo secret).
         """;
 
-    private static readonly string[] SeedOptions = ["accounts", "keys", "usage-days"];
+    private static readonly string[] SeedOptions = ["accounts", "keys", "usage-days", "credentials"];
     private static readonly string[] SeedFlags = ["force"];
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken ct)
     {
         var options = Options.Parse(args, SeedOptions, SeedFlags);
         var request = new DemoSeedRequest(Number(options.Required("accounts"), "accounts"), Number(options.Required("keys"), "keys"),
-            options.Optional("usage-days") is { } days ? Number(days, "usage-days") : 7, options.Flag("force"));
+            options.Optional("usage-days") is { } days ? Number(days, "usage-days") : 7, options.Flag("force"),
+            options.Optional("credentials") is { } file ? Path.GetFullPath(file) : null);
         try
         {
             var lastReport = DateTime.UtcNow;

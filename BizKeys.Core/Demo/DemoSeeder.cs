@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Demo;
 
-public sealed record DemoSeedRequest(int Accounts, int Keys, int UsageDays, bool Force);
+/// <param name="CredentialsFile">For load tests only: writes "key:secret" of the keys in use (active, no allowlist, no rate limit) to this new, owner-only file.</param>
+public sealed record DemoSeedRequest(int Accounts, int Keys, int UsageDays, bool Force, string? CredentialsFile = null);
 
 public sealed record DemoSeedResult(int Accounts, int Keys, int KeysInUse, long UsageBuckets, TimeSpan Took);
 
@@ -18,8 +19,8 @@ public sealed record DemoSeedResult(int Accounts, int Keys, int KeysInUse, long 
 /// Fills a database with realistic demo data in bulk, for demos and for measuring BizKeys at scale: accounts (the
 /// first holds a tenth of the keys, up to 100,000), keys with varied names, environments, permissions, expiries,
 /// rotations and revocations, and hourly usage for one key in ten. Keys are written in batches straight to the
-/// tables (no per-key validation or audit), so a million keys take minutes. Nobody can sign in to demo accounts
-/// and no secret is kept: demo keys cannot be used.
+/// tables (no per-key validation or audit), so a million keys take minutes. Nobody can sign in to demo accounts,
+/// and no secret is kept unless a load test asks for the keys in use in a file of its own.
 /// </summary>
 public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, KeyIdentifiers identifiers, IOptions<BizKeysOptions> options, TimeProvider time)
 {
@@ -59,6 +60,9 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
                     $"This database holds {real} real account(s). seed-demo adds thousands of demo accounts beside them; run it on a database of its own, or add --force.");
         }
 
+        if (request.CredentialsFile is { } file && File.Exists(file))
+            throw new InvalidOperationException($"{file} exists already; name a new file for the credentials.");
+        var credentials = request.CredentialsFile is null ? null : new List<string>();
         var random = new Random(20261127); // the same demo data every time
         var sizes = Sizes(request.Accounts, request.Keys);
         var environments = options.Value.Environments.Count > 0 ? options.Value.Environments : ["Production"];
@@ -84,7 +88,7 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
                 var usage = new List<UsageBucket>();
                 for (var i = 0; i < count; i++)
                 {
-                    var key = DemoKey(account.Id, start + i, random, environments, catalogue, actor, now);
+                    var (key, secret) = DemoKey(account.Id, start + i, random, environments, catalogue, actor, now);
                     db.ApiKeys.Add(key);
                     if (request.UsageDays > 0 && key.StatusAt(now) == ApiKeyStatus.Active && random.Next(10) == 0)
                     {
@@ -92,6 +96,8 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
                         var last = AddUsage(usage, key.Id, request.UsageDays, random, now);
                         db.Entry(key).Property(k => k.LastUsedAt).CurrentValue = last;
                         db.Entry(key).Property(k => k.LastUsedIp).CurrentValue = $"203.0.113.{random.Next(1, 255)}";
+                        if (key.IpAllowlist.Count == 0 && key.RateLimitPerMinute is null)
+                            credentials?.Add($"{key.Key}:{secret}");
                     }
                 }
                 db.UsageBuckets.AddRange(usage);
@@ -102,6 +108,12 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
             }
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 await db.Accounts.Where(x => x.Id == account.Id).ExecuteUpdateAsync(x => x.SetProperty(y => y.KeyCount, y => y.KeyCount + sizes[a]), ct);
+        }
+        if (request.CredentialsFile is { } path)
+        {
+            await File.WriteAllLinesAsync(path, credentials!, ct);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         return new DemoSeedResult(sizes.Length, written, keysInUse, buckets, clock.Elapsed);
     }
@@ -122,7 +134,7 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
         return sizes;
     }
 
-    private ApiKey DemoKey(Guid accountId, int index, Random random, IReadOnlyList<string> environments, IReadOnlyList<string> catalogue, Actor actor, DateTime now)
+    private (ApiKey Key, string Secret) DemoKey(Guid accountId, int index, Random random, IReadOnlyList<string> environments, IReadOnlyList<string> catalogue, Actor actor, DateTime now)
     {
         var created = now.AddMinutes(-random.Next(1, 365 * 24 * 60));
         var expiry = random.Next(10) switch
@@ -134,19 +146,23 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
         var permissions = catalogue.Where(_ => random.Next(4) == 0).Take(5).DefaultIfEmpty(catalogue.Count > 0 ? catalogue[0] : "messages:send").ToList();
         var details = new KeyDetails($"{Purposes[random.Next(Purposes.Length)]} {index + 1:000000}", environments[random.Next(environments.Count)],
             permissions, expiry, random.Next(20) == 0 ? ["203.0.113.0/24"] : [], random.Next(8) == 0 ? 600 : null);
-        var key = ApiKey.Create(accountId, details, identifiers.New(), KeyFormat.NewSecret(), created, actor);
+        var secret = KeyFormat.NewSecret();
+        var key = ApiKey.Create(accountId, details, identifiers.New(), secret, created, actor);
         if (random.Next(10) < 3)
         {
             var rotated = created.AddDays(random.Next(1, Math.Max(2, (int)(now - created).TotalDays)));
             if (rotated < now && key.StatusAt(rotated) == ApiKeyStatus.Active)
-                key.Rotate(KeyFormat.NewSecret(), random.Next(4) == 0 ? TimeSpan.FromDays(7) : TimeSpan.Zero, rotated);
+            {
+                secret = KeyFormat.NewSecret();
+                key.Rotate(secret, random.Next(4) == 0 ? TimeSpan.FromDays(7) : TimeSpan.Zero, rotated);
+            }
         }
         if (random.Next(10) == 0)
         {
             var revoked = created.AddDays(random.Next(1, Math.Max(2, (int)(now - created).TotalDays)));
             key.Revoke(revoked < now ? revoked : now, actor);
         }
-        return key;
+        return (key, secret);
     }
 
     /// <returns>The last hour with requests: the key's last use.</returns>

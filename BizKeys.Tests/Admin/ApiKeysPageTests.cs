@@ -33,9 +33,9 @@ public class ApiKeysPageTests : IAsyncLifetime
         var page = _host.Render<ApiKeysPage>();
         page.WaitForElement("[data-testid=empty-state]");
 
-        page.Find("[data-testid=add-key]").Click();
+        await ClickAsync(page, "[data-testid=add-key]");
         page.WaitForElement(".mud-dialog").QuerySelector("input")!.Input("Production bot");
-        page.Find("[data-testid=submit]").Click();
+        await ClickAsync(page, "[data-testid=submit]");
 
         var secretInput = InputOf(page.WaitForElement("[data-testid=issued-secret]"));
         var secret = secretInput.GetAttribute("value")!;
@@ -47,7 +47,7 @@ public class ApiKeysPageTests : IAsyncLifetime
         Assert.True(page.Find("[data-testid=secret-done]").HasAttribute("disabled"));
         InputOf(page.Find("[data-testid=confirm-copied]")).Change(true);
         page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=secret-done]").HasAttribute("disabled")));
-        page.Find("[data-testid=secret-done]").Click();
+        await ClickAsync(page, "[data-testid=secret-done]");
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")));
         page.WaitForAssertion(() => Assert.Equal("Production bot", page.Find("[data-testid=key-name]").TextContent));
@@ -61,10 +61,10 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         var page = _host.Render<ApiKeysPage>();
         page.WaitForElement("[data-testid=empty-state]");
-        page.Find("[data-testid=add-key]").Click();
+        await ClickAsync(page, "[data-testid=add-key]");
         page.WaitForElement(".mud-dialog");
 
-        page.Find("[data-testid=submit]").Click();
+        await ClickAsync(page, "[data-testid=submit]");
 
         page.WaitForAssertion(() =>
         {
@@ -80,12 +80,12 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         await _host.CreateKeyAsync("CRM sync");
         var page = _host.Render<ApiKeysPage>();
-        page.WaitForElement("[data-testid=key-name]");
-        page.Find("[data-testid=add-key]").Click();
+        WaitForOneRow(page);
+        await ClickAsync(page, "[data-testid=add-key]");
         var nameInput = page.WaitForElement(".mud-dialog input");
 
         nameInput.Input("crm SYNC");
-        page.Find("[data-testid=submit]").Click();
+        await ClickAsync(page, "[data-testid=submit]");
 
         page.WaitForAssertion(() => Assert.Contains("Another key in this account is already named \"crm SYNC\".",
             page.FindAll(".mud-dialog .mud-input-control")[0].TextContent));
@@ -98,12 +98,12 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         var page = _host.Render<ApiKeysPage>();
         page.WaitForElement("[data-testid=empty-state]");
-        page.Find("[data-testid=add-key]").Click();
+        await ClickAsync(page, "[data-testid=add-key]");
         page.WaitForElement(".mud-dialog input").Input("Office bot");
         var allowlist = page.Find(".mud-dialog textarea");
 
         allowlist.Input("203.0.113.300");
-        page.Find("[data-testid=submit]").Click();
+        await ClickAsync(page, "[data-testid=submit]");
 
         page.WaitForAssertion(() => Assert.Contains("\"203.0.113.300\" is not an IP address or CIDR range",
             page.Find(".mud-dialog textarea").Closest(".mud-input-control")!.TextContent));
@@ -115,16 +115,16 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         var issued = await _host.CreateKeyAsync("CRM sync");
         var page = _host.Render<ApiKeysPage>();
-        page.WaitForElement("[data-testid=key-name]");
+        WaitForOneRow(page);
 
-        page.Find("button[aria-label=Edit]").Click();
+        await ClickAsync(page, "button[aria-label=Edit]");
         var nameInput = page.WaitForElement(".mud-dialog input");
         Assert.Equal("CRM sync", nameInput.GetAttribute("value"));
         Assert.DoesNotContain(issued.Secret, page.Markup);
         Assert.DoesNotMatch(Patterns.AnySecret(), page.Find(".mud-dialog").OuterHtml);
 
         nameInput.Input("CRM nightly sync");
-        page.Find("[data-testid=submit]").Click();
+        await ClickAsync(page, "[data-testid=submit]");
 
         page.WaitForAssertion(() => Assert.Equal("CRM nightly sync", page.Find("[data-testid=key-name]").TextContent));
         Assert.Empty(page.FindAll(".mud-dialog"));
@@ -136,16 +136,16 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         await _host.CreateKeyAsync("CRM sync");
         var page = _host.Render<ApiKeysPage>();
-        page.WaitForElement("[data-testid=key-name]");
+        WaitForOneRow(page);
 
-        page.Find("button[aria-label=Rotate]").Click();
+        await ClickAsync(page, "button[aria-label=Rotate]");
         page.WaitForElement("[data-testid=confirm-rotate]").Click();
 
         var secret = InputOf(page.WaitForElement("[data-testid=issued-secret]")).GetAttribute("value")!;
         Assert.Matches(Patterns.Secret(), secret);
         Assert.Contains("The old secret keeps working until 27 Nov 2026, 13:00 UTC.", page.Find("[data-testid=grace-info]").TextContent);
         InputOf(page.Find("[data-testid=confirm-copied]")).Change(true);
-        page.Find("[data-testid=secret-done]").Click();
+        await ClickAsync(page, "[data-testid=secret-done]");
 
         page.WaitForAssertion(() => Assert.Contains("Old secret valid until 27 Nov 2026, 13:00 UTC", page.Find("[data-testid=grace-note]").TextContent));
         Assert.DoesNotContain(secret, page.Markup);
@@ -156,15 +156,13 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         await _host.CreateKeyAsync("CRM sync");
         var page = _host.Render<ApiKeysPage>();
-        // Settled: the rows and then the pager's count have rendered (a click between the two would reach a button
-        // the next render has already replaced).
-        page.WaitForAssertion(() => Assert.Contains("1-1 of 1", page.Find(".mud-table-pagination").TextContent));
+        WaitForOneRow(page);
 
-        page.Find("button[aria-label=Revoke]").Click();
+        await ClickAsync(page, "button[aria-label=Revoke]");
         page.WaitForAssertion(() => Assert.Contains("Every request made with this key fails", page.Find(".mud-dialog").TextContent));
         Assert.Contains("CRM sync", page.Find(".mud-dialog").TextContent);
         Assert.Equal("Active", page.Find("[data-testid=status]").TextContent.Trim());
-        page.Find("[data-testid=confirm-revoke]").Click();
+        await ClickAsync(page, "[data-testid=confirm-revoke]");
 
         page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=status]").TextContent.Trim()));
         Assert.Empty(page.FindAll("button[aria-label=Edit]"));
@@ -177,20 +175,37 @@ public class ApiKeysPageTests : IAsyncLifetime
     {
         await _host.CreateKeyAsync("Kept");
         var page = _host.Render<ApiKeysPage>();
-        page.WaitForElement("[data-testid=key-name]");
-        page.Find("button[aria-label=Revoke]").Click();
+        WaitForOneRow(page);
+        await ClickAsync(page, "button[aria-label=Revoke]");
         page.WaitForElement(".mud-dialog");
         var services = _host.Context.Services;
         await services.CreateUserAsync("second@example.com", "Owner", "My Business");
         await services.GetRequiredService<BizKeys.Core.Members.MemberService>().ChangeRoleAsync(
             _host.Account.Id, _host.Owner.UserId!.Value, BizKeys.Core.Accounts.AccountRole.Member, Actor.CommandLine);
 
-        page.Find("[data-testid=confirm-revoke]").Click();
+        await ClickAsync(page, "[data-testid=confirm-revoke]");
 
         page.WaitForAssertion(() => Assert.Contains("Only owners of this account", page.Find(".mud-dialog").TextContent));
         Assert.Equal("Active", (await _host.Keys.GetAsync(_host.Account.Id, (await _host.Keys.QueryAsync(
             new KeyQuery(_host.Account.Id), Actor.CommandLine)).Items.Single().Key, Actor.CommandLine))!.Status.ToString());
     }
+
+    /// <summary>
+    /// Waits until the grid has settled on its one row: the row, then the pager's count, have rendered. A click
+    /// between the two would reach a button that the next render has already replaced.
+    /// </summary>
+    private static void WaitForOneRow(IRenderedComponent<Bunit.Rendering.ContainerFragment> page)
+    {
+        page.WaitForElement("[data-testid=key-name]");
+        page.WaitForAssertion(() => Assert.Contains("1-1 of 1", page.Find(".mud-table-pagination").TextContent));
+    }
+
+    /// <summary>
+    /// Finds and clicks in one step on the renderer's thread, as bUnit advises: no render can land between the two
+    /// and leave the click on a button that was just replaced.
+    /// </summary>
+    private static Task ClickAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string selector) =>
+        page.InvokeAsync(() => page.Find(selector).Click());
 
     /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper, depending on the component.</summary>
     private static AngleSharp.Dom.IElement InputOf(AngleSharp.Dom.IElement element) =>

@@ -106,7 +106,7 @@ public class LoggingTests
         }
 
         Assert.DoesNotContain("\"@l\":\"Error\"", logText);
-        Assert.Contains("write lock held {LockMs:0.0} ms", logText);
+        Assert.Contains("transaction open {LockMs:0.0} ms", logText);
     }
 
     /// <summary>

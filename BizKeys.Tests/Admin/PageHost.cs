@@ -44,6 +44,9 @@ public sealed class PageHost : IAsyncDisposable
     public static async Task<PageHost> CreateAsync()
     {
         var directory = TempDirectory.Create();
+        // Pages load from a real database (PostgreSQL included) on a machine that may be busy: waits end when the
+        // awaited render arrives, and allow it up to 10 s rather than bUnit's 1 s.
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         var context = new BunitContext();
         var host = new PageHost(context, directory);
         context.JSInterop.Mode = JSRuntimeMode.Loose;

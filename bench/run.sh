@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# BizKeys load benchmark, one command:  bench/run.sh [--postgres] [--seconds S] [--keys N] [--rounds R]
+#
+# Publishes Release builds, seeds a database with seed-demo (N keys, 1,000 accounts, a week of usage), starts the
+# real app (BizKeys.Admin, Production environment, default settings, logging included) and a bare ASP.NET Core
+# endpoint answering the same JSON as GET /api/v1/me, both on loopback and pinned to core 0, and drives them with
+# wrk (Debian's) pinned to core 1. After a warm-up it interleaves every load R times and prints requests/s,
+# p50/p99 and the ratios the performance targets are written in (docs/performance.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=10; keys=100000; rounds=3; provider=Sqlite
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --postgres) provider=Postgres ;;
+        --seconds) seconds="$2"; shift ;;
+        --keys) keys="$2"; shift ;;
+        --rounds) rounds="$2"; shift ;;
+        *) echo "usage: bench/run.sh [--postgres] [--seconds S] [--keys N] [--rounds R]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+command -v wrk >/dev/null || { echo "wrk is missing: installing it from Debian..."; apt_install wrk; }
+source scripts/postgres.sh
+
+work="$(mktemp -d /tmp/bizkeys-bench.XXXXXX)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    postgres_stop
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+server_cpu=0; load_cpu=1
+if [ "$(nproc)" -lt 2 ]; then server_cpu=0; load_cpu=0; fi
+pin() { local cpu="$1"; shift; if command -v taskset >/dev/null; then taskset -c "$cpu" "$@"; else "$@"; fi; }
+
+echo "# BizKeys load benchmark: $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $provider"
+echo "# server and bare endpoint on core $server_cpu, wrk -t1 -c32 -d${seconds}s --latency on core $load_cpu; $rounds rounds after a warm-up"
+dotnet publish BizKeys.Admin -c Release -o "$work/app" -v quiet -nologo >/dev/null
+dotnet publish BizKeys.Benchmarks -c Release -o "$work/bench" -v quiet -nologo >/dev/null
+
+export ASPNETCORE_ENVIRONMENT=Production BizKeys__LogDirectory="$work/logs" DOTNET_CLI_TELEMETRY_OPTOUT=1
+if [ "$provider" = Postgres ]; then
+    postgres_start >/dev/null
+    psql -h 127.0.0.1 -p "$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$BIZKEYS_TEST_POSTGRES")" -U postgres -q \
+        -c "CREATE DATABASE bizkeys_bench ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+    export Database__Provider=Postgres ConnectionStrings__BizKeys="$BIZKEYS_TEST_POSTGRES;Database=bizkeys_bench"
+else
+    export Database__Provider=Sqlite ConnectionStrings__BizKeys="Data Source=$work/data/bizkeys.db"
+fi
+app() { dotnet "$work/app/BizKeys.Admin.dll" "$@"; }
+
+started=$(date +%s.%N)
+app seed-demo --accounts 1000 --keys "$keys" --usage-days 7 --credentials "$work/in-use.txt" | tail -n 1
+echo "seed-demo: $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s for $keys keys"
+app keys create --account "Acme CRM 000001" --name "Benchmark bot" --permissions keys:read >"$work/bot.txt"
+bot_key="$(sed -n 1p "$work/bot.txt")"; bot_secret="$(sed -n 2p "$work/bot.txt")"
+basic="Basic $(printf '%s:%s' "$bot_key" "$bot_secret" | base64 -w0)"
+dotnet "$work/bench/BizKeys.Benchmarks.dll" forged 10000 "$work/forged.txt"
+head -c 100000 /dev/urandom | base64 -w 60 | head -n 10000 | sed 's/^/x:/' >"$work/garbage.txt"
+
+port_app=$(postgres_free_port); port_bare=$(postgres_free_port)
+launched=$(date +%s.%N)
+pin "$server_cpu" dotnet "$work/app/BizKeys.Admin.dll" --urls "http://127.0.0.1:$port_app" >"$work/app.out" 2>&1 &
+pids+=($!); app_pid=$!
+until curl -fs "http://127.0.0.1:$port_app/healthz" >/dev/null 2>&1; do sleep 0.05; done
+echo "app start to first healthy answer: $(printf '%.2f' "$(echo "$(date +%s.%N) - $launched" | bc)") s; RSS $(( $(grep VmRSS /proc/$app_pid/status | awk '{print $2}') / 1024 )) MB"
+pin "$server_cpu" dotnet "$work/bench/BizKeys.Benchmarks.dll" bare "http://127.0.0.1:$port_bare" >/dev/null 2>&1 &
+pids+=($!)
+until curl -fs "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null 2>&1; do sleep 0.05; done
+
+# name | url | header or lua file
+load() {
+    local name="$1" url="$2" how="${3:-}" out
+    local before; before=$(du -sb "$work/logs" | cut -f1)
+    if [ -z "$how" ]; then out=$(pin "$load_cpu" wrk -t1 -c32 -d"${seconds}s" --latency "$url")
+    elif [ -f "$how" ]; then out=$(CREDENTIALS="$how" pin "$load_cpu" wrk -t1 -c32 -d"${seconds}s" --latency -s bench/rotate.lua "$url")
+    else out=$(pin "$load_cpu" wrk -t1 -c32 -d"${seconds}s" --latency -H "$how" "$url"); fi
+    local rps p50 p99 requests after
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    after=$(du -sb "$work/logs" | cut -f1)
+    printf '%-34s %10.0f req/s  p50 %8s  p99 %8s  log %6.1f B/req\n' "$name" "$rps" "$p50" "$p99" "$(echo "($after - $before) / $requests" | bc -l)"
+    echo "$name $rps" >>"$work/results.txt"
+}
+
+echo "warm-up..."
+seconds_saved=$seconds; seconds=10
+load warm-bare "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null
+load warm-app "http://127.0.0.1:$port_app/api/v1/me" "Authorization: $basic" >/dev/null
+seconds=$seconds_saved
+: >"$work/results.txt"
+for round in $(seq 1 "$rounds"); do
+    echo "round $round"
+    load "A bare endpoint" "http://127.0.0.1:$port_bare/api/v1/me"
+    load "B /me, valid key" "http://127.0.0.1:$port_app/api/v1/me" "Authorization: $basic"
+    load "C /me, no credentials (401)" "http://127.0.0.1:$port_app/api/v1/me"
+    [ -s "$work/in-use.txt" ] && load "D /me, distinct keys in use" "http://127.0.0.1:$port_app/api/v1/me" "$work/in-use.txt"
+done
+# The floods last: they put 127.0.0.1 over its failed-attempt limit for a minute (keys already in memory still pass).
+echo "floods"
+load "E /me, forged credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "$work/forged.txt"
+load "F /me, garbage credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "$work/garbage.txt"
+echo "app RSS after the loads: $(( $(grep VmRSS /proc/$app_pid/status | awk '{print $2}') / 1024 )) MB"
+
+median() { grep "^$1 " "$work/results.txt" | awk '{print $NF}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { echo "scale=3; $(median "$1") / $(median "$2")" | bc; }
+echo "medians over $rounds rounds:"
+echo "  real app /me valid  / bare endpoint        = $(ratio 'B /me, valid key' 'A bare endpoint')   (target >= 0.8)"
+echo "  /me valid           / /me no credentials   = $(ratio 'B /me, valid key' 'C /me, no credentials (401)')   (target >= 0.93)"
+[ -s "$work/in-use.txt" ] && echo "  /me distinct keys   / /me no credentials   = $(ratio 'D /me, distinct keys in use' 'C /me, no credentials (401)')   (target >= 0.85)"
+echo "  forged flood        / /me no credentials   = $(ratio 'E /me, forged credentials (401)' 'C /me, no credentials (401)')   (target >= 0.9)"
+echo "  garbage flood       / /me no credentials   = $(ratio 'F /me, garbage credentials (401)' 'C /me, no credentials (401)')   (target >= 0.9)"

@@ -67,11 +67,11 @@ head -c 100000 /dev/urandom | base64 -w 60 | head -n 10000 | sed 's/^/x:/' >"$wo
 
 port_app=$(postgres_free_port); port_bare=$(postgres_free_port)
 launched=$(date +%s.%N)
-pin "$server_cpu" dotnet "$work/app/BizKeys.Admin.dll" --urls "http://127.0.0.1:$port_app" >"$work/app.out" 2>&1 &
+(exec taskset -c "$server_cpu" dotnet "$work/app/BizKeys.Admin.dll" --urls "http://127.0.0.1:$port_app" >"$work/app.out" 2>&1) &
 pids+=($!); app_pid=$!
 until curl -fs "http://127.0.0.1:$port_app/healthz" >/dev/null 2>&1; do sleep 0.05; done
 echo "app start to first healthy answer: $(printf '%.2f' "$(echo "$(date +%s.%N) - $launched" | bc)") s; RSS $(( $(grep VmRSS /proc/$app_pid/status | awk '{print $2}') / 1024 )) MB"
-pin "$server_cpu" dotnet "$work/bench/BizKeys.Benchmarks.dll" bare "http://127.0.0.1:$port_bare" >/dev/null 2>&1 &
+(exec taskset -c "$server_cpu" dotnet "$work/bench/BizKeys.Benchmarks.dll" bare "http://127.0.0.1:$port_bare" >/dev/null 2>&1) &
 pids+=($!)
 until curl -fs "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null 2>&1; do sleep 0.05; done
 

@@ -11,7 +11,8 @@ public static class Logging
     public const int RetainedFiles = 20;
 
     /// <summary>
-    /// Structured console and rolling-file logs. Levels come from the <c>Serilog</c> section; the file folder from
+    /// Structured console and rolling-file logs, written off the request path by the server (an asynchronous sink).
+    /// Levels come from the <c>Serilog</c> section; the file folder from
     /// <c>BizKeys:LogDirectory</c>. Files roll daily and at <see cref="FileSizeLimitBytes"/>, so a flood rolls the log
     /// instead of silencing it. Commands log to standard error so their standard output stays machine-readable.
     /// </summary>
@@ -19,19 +20,29 @@ public static class Logging
     {
         var logDirectory = Core.Data.PrivateDirectory.Create(
             Path.GetFullPath(builder.Configuration["BizKeys:LogDirectory"] ?? "logs", ProductPaths.BaseDirectory));
-        builder.Services.AddSerilog(logger => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(
+        void Sinks(Serilog.Configuration.LoggerSinkConfiguration to)
+        {
+            to.Console(
                 outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: commandLine ? LogEventLevel.Verbose : null)
-            .WriteTo.File(
+                standardErrorFromLevel: commandLine ? LogEventLevel.Verbose : null);
+            to.File(
                 new CompactJsonFormatter(),
                 Path.Combine(logDirectory, "bizkeys-.log"),
                 rollingInterval: RollingInterval.Day,
                 fileSizeLimitBytes: FileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
-                retainedFileCountLimit: RetainedFiles),
+                retainedFileCountLimit: RetainedFiles);
+        }
+        builder.Services.AddSerilog(logger =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+            if (commandLine)
+                Sinks(logger.WriteTo); // a command's lines are written before it exits
+            else
+                // A request never waits for the console or the disk: lines queue (up to 100,000; beyond, they are
+                // dropped rather than slowing requests) and one thread writes them; stopping writes what is queued.
+                logger.WriteTo.Async(Sinks, bufferSize: 100_000, blockWhenFull: false);
+        },
             // Each app instance keeps its own logger (tests run several in one process); nothing uses the static Log.
             preserveStaticLogger: true);
     }

@@ -66,6 +66,7 @@ public class FloodTests(ITestOutputHelper output)
         var rows = await FailureRowsAsync(app, keyId);
         var counted = await WrongSecretCountAsync(app, keyId);
         var minutes = (int)Math.Ceiling(watch.Elapsed.TotalMinutes) + 1;
+        await app.StopAsync(); // every queued log line written
         var logBytes = LogBytes(app) - logBefore;
         output.WriteLine($"{requests} wrong secrets from {requests} addresses in {watch.Elapsed.TotalSeconds:F1} s: {rows} failure rows, {counted} counted, {logBytes} log bytes");
 

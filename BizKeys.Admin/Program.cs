@@ -15,6 +15,11 @@ using Microsoft.AspNetCore.Diagnostics;
 if (CommandLine.AnswerWithoutDatabase(args, Console.Out, Console.Error) is { } answered)
     return answered;
 FileCreationMask.OwnerOnly();
+// SQLite reads and writes block their thread (its driver has no truly asynchronous I/O): under load on a cold cache
+// the thread pool would add threads one at a time and requests would queue for a second behind them. Start with a
+// pool large enough for the usual concurrency instead.
+ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), minIo);
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
 var builder = WebApplication.CreateBuilder(isCommand ? [] : args);

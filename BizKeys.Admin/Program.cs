@@ -60,6 +60,9 @@ using var heldLock = instanceLock;
 var app = builder.Build();
 if (instanceLock is not null)
     app.Lifetime.ApplicationStopped.Register(instanceLock.Dispose);
+// Log lines wait in the asynchronous sink's queue: once every service has stopped (the last usage flush logged),
+// write them all before the process or the test host goes on.
+app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<Serilog.Core.Logger>().Dispose());
 if (!isCommand)
     app.Logger.LogInformation("BizKeys settings from {Settings} and the environment; relative data and log paths start at {Base}",
         ProductPaths.SettingsFile, ProductPaths.BaseDirectory);

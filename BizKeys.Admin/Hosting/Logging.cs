@@ -33,18 +33,18 @@ public static class Logging
                 rollOnFileSizeLimit: true,
                 retainedFileCountLimit: RetainedFiles);
         }
-        builder.Services.AddSerilog(logger =>
-        {
-            logger.ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
-            if (commandLine)
-                Sinks(logger.WriteTo); // a command's lines are written before it exits
-            else
-                // A request never waits for the console or the disk: lines queue (up to 100,000; beyond, they are
-                // dropped rather than slowing requests) and one thread writes them; stopping writes what is queued.
-                logger.WriteTo.Async(Sinks, bufferSize: 100_000, blockWhenFull: false);
-        },
-            // Each app instance keeps its own logger (tests run several in one process); nothing uses the static Log.
-            preserveStaticLogger: true);
+        var configuration = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
+        if (commandLine)
+            Sinks(configuration.WriteTo); // a command's lines are written before it exits
+        else
+            // A request never waits for the console or the disk: lines queue (up to 100,000; beyond, they are dropped
+            // rather than slowing requests) and one thread writes them. Stopping writes what is queued (Program).
+            configuration.WriteTo.Async(Sinks, bufferSize: 100_000, blockWhenFull: false);
+        var logger = configuration.CreateLogger();
+        // Each app instance keeps its own logger (tests run several in one process); nothing uses the static Log.
+        builder.Services.AddSingleton(logger);
+        builder.Services.AddSingleton<Serilog.ILogger>(logger);
+        builder.Services.AddSerilog(logger, dispose: true);
     }
 
     /// <summary>

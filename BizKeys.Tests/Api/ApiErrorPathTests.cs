@@ -19,6 +19,35 @@ public class ApiErrorPathTests
         public ExplodingValidator() => RuleFor(r => r.Name).Must(name => name == "Boom" ? throw new InvalidOperationException("simulated failure") : true);
     }
 
+    /// <summary>Stands in for PostgreSQL going away mid-request, as EF Core reports it: wrapped, and marked transient.</summary>
+    private sealed class UnreachableDatabaseValidator : AbstractValidator<CreateKeyRequest>
+    {
+        public UnreachableDatabaseValidator() => RuleFor(r => r.Name).Must(name => name == "Offline"
+            ? throw new InvalidOperationException("An exception has been raised that is likely due to a transient failure.",
+                new Npgsql.NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111)))
+            : true);
+    }
+
+    [Fact]
+    public async Task A_database_out_of_reach_answers_503_with_retry_after_not_500()
+    {
+        await using var app = new AppFactory(environment: "Production",
+            services: s => s.AddSingleton<IValidator<CreateKeyRequest>>(new UnreachableDatabaseValidator()));
+        var key = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = (await app.OwnerAsync()).Account.Id, Name = "Caller", Environment = "Production", Permissions = ["keys:write"],
+        }, Actor.CommandLine);
+        using var client = app.CreateClient();
+        var request = ApiApp.Basic(HttpMethod.Post, "/api/v1/keys", key.Key.Key, key.Secret);
+        request.Content = JsonContent.Create(new { name = "Offline", environment = "Production" });
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task An_unexpected_failure_under_an_api_key_answers_500_with_a_problem_body_and_a_trace_id()
     {

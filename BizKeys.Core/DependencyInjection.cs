@@ -50,7 +50,7 @@ public static class DependencyInjection
             throw new InvalidOperationException(
                 $"The connection string 'ConnectionStrings:{ConnectionStringName}' is missing. Set it in appsettings.json " +
                 $"or as the environment variable ConnectionStrings__{ConnectionStringName}.");
-        DatabaseRegistration.Add(services, DatabaseProviders.Parse(configuration[DatabaseProviders.SettingName]), connectionString, baseDirectory);
+        DatabaseRegistration.Add(services, DatabaseProviders.From(configuration), connectionString, baseDirectory);
 
         services.AddValidatorsFromAssemblyContaining<ApiKeyService>(ServiceLifetime.Singleton, includeInternalTypes: false);
         services.AddSingleton<ApiKeyService>();

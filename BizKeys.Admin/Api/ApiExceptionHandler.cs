@@ -64,10 +64,6 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
     /// so such an answer is an ordinary response — logged with its status, with every security header — and here for
     /// anything that reaches the handler another way.
     /// </summary>
-    public static bool IsRefusal(Exception e) =>
-        e is ValidationException or ApiKeyNotFoundException or AccountNotFoundException or AccessDeniedException
-            or ConcurrencyConflictException or ApiKeyStateException or IdempotencyMismatchException;
-
     public static async Task<bool> TryWriteRefusalAsync(HttpContext context, Exception exception)
     {
         switch (exception)

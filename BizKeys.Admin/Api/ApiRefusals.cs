@@ -13,9 +13,10 @@ public sealed class ApiRefusals : IEndpointFilter
         {
             return await next(context);
         }
-        catch (Exception e) when (ApiExceptionHandler.IsRefusal(e))
+        catch (Exception e)
         {
-            await ApiExceptionHandler.TryWriteRefusalAsync(context.HttpContext, e);
+            if (!await ApiExceptionHandler.TryWriteRefusalAsync(context.HttpContext, e))
+                throw; // not a refusal: the exception handler answers it
             return Results.Empty;
         }
     }

@@ -20,7 +20,7 @@ public sealed class InstanceLock : IDisposable
     public static InstanceLock Acquire(IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(DependencyInjection.ConnectionStringName) ?? "";
-        if (DatabaseProviders.Parse(configuration[DatabaseProviders.SettingName]) != DatabaseProvider.Sqlite
+        if (DatabaseProviders.From(configuration) != DatabaseProvider.Sqlite
             || SqliteConnectionStrings.DirectoryOf(connectionString, ProductPaths.BaseDirectory) is null)
             return new InstanceLock(null);
         var database = Path.GetFullPath(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource, ProductPaths.BaseDirectory);

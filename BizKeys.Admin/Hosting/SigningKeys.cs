@@ -15,7 +15,7 @@ public static class SigningKeys
     public static IServiceCollection AddBizKeysSigningKeys(this IServiceCollection services, IConfiguration configuration)
     {
         var protection = services.AddDataProtection().SetApplicationName("BizKeys");
-        if (DatabaseProviders.Parse(configuration[DatabaseProviders.SettingName]) == DatabaseProvider.Postgres)
+        if (DatabaseProviders.From(configuration) == DatabaseProvider.Postgres)
         {
             protection.PersistKeysToDbContext<BizKeysDbContext>();
             return services;

@@ -12,7 +12,7 @@ public static class StartupFailure
     {
         if (e is NpgsqlException postgres)
             return Postgres(postgres, configuration);
-        if (e is ArgumentException && DatabaseProviders.Parse(configuration[DatabaseProviders.SettingName]) == DatabaseProvider.Postgres)
+        if (e is ArgumentException && DatabaseProviders.From(configuration) == DatabaseProvider.Postgres)
             return $"ConnectionStrings:BizKeys is not a PostgreSQL connection string BizKeys can use: {e.Message} (see docs/deployment.md for an example).";
         var path = Database(configuration);
         return e switch

@@ -13,6 +13,9 @@ public static class DatabaseProviders
 {
     public const string SettingName = "Database:Provider";
 
+    /// <summary>The engine the settings name (<c>Database:Provider</c>; SQLite when unset).</summary>
+    public static DatabaseProvider From(Microsoft.Extensions.Configuration.IConfiguration configuration) => Parse(configuration[SettingName]);
+
     /// <exception cref="InvalidOperationException">A value that names neither engine, said in a sentence.</exception>
     public static DatabaseProvider Parse(string? value)
     {

@@ -69,18 +69,21 @@ public sealed class KeyVerifier(
         var verified = cached.Key;
         if (matched == SecretMatch.None)
             return Invalid(FailureReason.WrongSecret, verified);
-        var result = KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now) switch
+        // One result object per verification: the hot path allocates nothing it then copies.
+        return KeyStatus.At(cached.RevokedAt, verified.ExpiresAt, now) switch
         {
-            ApiKeyStatus.Revoked => Invalid(FailureReason.Revoked, verified),
-            ApiKeyStatus.Expired => Invalid(FailureReason.Expired, verified),
-            _ when !verified.Allows(ip) => Invalid(FailureReason.IpNotAllowed, verified),
+            ApiKeyStatus.Revoked => Result(VerificationOutcome.Invalid, FailureReason.Revoked),
+            ApiKeyStatus.Expired => Result(VerificationOutcome.Invalid, FailureReason.Expired),
+            _ when !verified.Allows(ip) => Result(VerificationOutcome.Invalid, FailureReason.IpNotAllowed),
             _ when verified.Limits.RateLimitPerMinute is { } limit && await limiter.TryAcquireAsync(verified.Id, limit, ct) is { } retryAfter =>
-                new VerificationResult(VerificationOutcome.RateLimited, FailureReason.RateLimited, verified, retryAfter),
+                Result(VerificationOutcome.RateLimited, FailureReason.RateLimited, retryAfter),
             _ when permission is not null && !verified.Permissions.Contains(permission) =>
-                new VerificationResult(VerificationOutcome.Forbidden, FailureReason.MissingPermission, verified, MissingPermission: permission),
-            _ => new VerificationResult(VerificationOutcome.Valid, null, verified),
+                Result(VerificationOutcome.Forbidden, FailureReason.MissingPermission, missing: permission),
+            _ => Result(VerificationOutcome.Valid, null),
         };
-        return result with { Matched = matched };
+
+        VerificationResult Result(VerificationOutcome outcome, FailureReason? reason, TimeSpan? retry = null, string? missing = null) =>
+            new(outcome, reason, verified, retry, missing) { Matched = matched };
     }
 
     private static SecretMatch Match(CachedKey cached, string secret, DateTime now)

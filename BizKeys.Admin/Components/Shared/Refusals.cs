@@ -14,8 +14,6 @@ public static class Refusals
     /// <summary>Removed from the account (or the account is gone) while a page was open.</summary>
     public const string AccessLost = "You no longer have access to this account. Reload to continue in one you can use.";
 
-    public static bool IsRefusal(Exception e) => Message(e) is not null;
-
     public static string? Message(Exception e) => e switch
     {
         ValidationException v => string.Join(" ", v.Errors.Select(x => x.ErrorMessage).Distinct()),

@@ -12,7 +12,8 @@ public static class SeedDemoCommand
           environments, permissions, expiries, rotations and revocations, and D days of hourly usage (default 7) for
           one key in ten. Nobody can sign in to demo accounts and their secrets are not kept. A million keys take minutes.
           Refuses a database that holds real accounts unless --force is given. For load tests, --credentials FILE writes
-          "key:secret" of the keys in use to a new owner-only file (nothing else ever keeps a demo secret).
+          "key:secret" of every active key without an allowlist or a rate limit to a new owner-only file (nothing else
+          ever keeps a demo secret).
         """;
 
     private static readonly string[] SeedOptions = ["accounts", "keys", "usage-days", "credentials"];

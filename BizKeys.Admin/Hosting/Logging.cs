@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace BizKeys.Admin.Hosting;
 
@@ -9,6 +10,8 @@ public static class Logging
     /// <summary>Each log file rolls over at this size; with <see cref="RetainedFiles"/> the folder stays under 1 GB.</summary>
     public const long FileSizeLimitBytes = 50L * 1024 * 1024;
     public const int RetainedFiles = 20;
+
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     /// <summary>
     /// Structured console and rolling-file logs, written off the request path by the server (an asynchronous sink).
@@ -22,16 +25,22 @@ public static class Logging
             Path.GetFullPath(builder.Configuration["BizKeys:LogDirectory"] ?? "logs", ProductPaths.BaseDirectory));
         void Sinks(Serilog.Configuration.LoggerSinkConfiguration to)
         {
-            to.Console(
-                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: commandLine ? LogEventLevel.Verbose : null);
+            if (!commandLine && Console.IsOutputRedirected)
+                // A server whose output goes to a file, a pipe or a log collector: one write per quarter second
+                // rather than one per line (the terminal keeps the coloured, line-by-line console below).
+                to.Sink(new BufferedTextSink(new MessageTemplateTextFormatter(ConsoleTemplate), Console.OpenStandardOutput()));
+            else
+                to.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: commandLine ? LogEventLevel.Verbose : null);
             to.File(
                 new CompactJsonFormatter(),
                 Path.Combine(logDirectory, "bizkeys-.log"),
                 rollingInterval: RollingInterval.Day,
                 fileSizeLimitBytes: FileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
-                retainedFileCountLimit: RetainedFiles);
+                retainedFileCountLimit: RetainedFiles,
+                // The server's lines reach the disk at least once a second and when it stops; a command's at once.
+                buffered: !commandLine,
+                flushToDiskInterval: commandLine ? null : TimeSpan.FromSeconds(1));
         }
         var configuration = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).Enrich.FromLogContext();
         if (commandLine)

@@ -19,6 +19,8 @@ internal static class DatabaseRegistration
     public static void Add(IServiceCollection services, DatabaseProvider provider, string connectionString, string baseDirectory)
     {
         services.AddSingleton(new DatabaseSettings(provider, connectionString));
+        services.AddMetrics();
+        services.AddSingleton<DatabaseActivity>();
         switch (provider)
         {
             case DatabaseProvider.Postgres:
@@ -37,7 +39,7 @@ internal static class DatabaseRegistration
     }
 
     private static void Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
-        options.AddInterceptors(services.GetServices<IInterceptor>())
+        options.AddInterceptors(services.GetServices<IInterceptor>()).AddInterceptors(services.GetRequiredService<DatabaseActivity>())
             // A refused save is handled where it happens (a name taken in a race, a conflict) and answered there;
             // an unhandled one is logged once by the app's error handling. EF Core's own ERROR lines would double it.
             .ConfigureWarnings(w => w.Log(

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Demo;
 
-/// <param name="CredentialsFile">For load tests only: writes "key:secret" of the keys in use (active, no allowlist, no rate limit) to this new, owner-only file.</param>
+/// <param name="CredentialsFile">For load tests only: writes "key:secret" of every key a load can use (active, no allowlist, no rate limit) to this new, owner-only file.</param>
 public sealed record DemoSeedRequest(int Accounts, int Keys, int UsageDays, bool Force, string? CredentialsFile = null);
 
 public sealed record DemoSeedResult(int Accounts, int Keys, int KeysInUse, long UsageBuckets, TimeSpan Took);
@@ -90,14 +90,15 @@ public sealed class DemoSeeder(IDbContextFactory<BizKeysDbContext> dbFactory, Ke
                 {
                     var (key, secret) = DemoKey(account.Id, start + i, random, environments, catalogue, actor, now);
                     db.ApiKeys.Add(key);
-                    if (request.UsageDays > 0 && key.StatusAt(now) == ApiKeyStatus.Active && random.Next(10) == 0)
+                    var active = key.StatusAt(now) == ApiKeyStatus.Active;
+                    if (active && key.IpAllowlist.Count == 0 && key.RateLimitPerMinute is null)
+                        credentials?.Add($"{key.Key}:{secret}");
+                    if (request.UsageDays > 0 && active && random.Next(10) == 0)
                     {
                         keysInUse++;
                         var last = AddUsage(usage, key.Id, request.UsageDays, random, now);
                         db.Entry(key).Property(k => k.LastUsedAt).CurrentValue = last;
                         db.Entry(key).Property(k => k.LastUsedIp).CurrentValue = $"203.0.113.{random.Next(1, 255)}";
-                        if (key.IpAllowlist.Count == 0 && key.RateLimitPerMinute is null)
-                            credentials?.Add($"{key.Key}:{secret}");
                     }
                 }
                 db.UsageBuckets.AddRange(usage);

@@ -74,8 +74,8 @@ public sealed partial class UsageFlusher(
         // In one order on every instance (key, then hour), so two instances flushing the same rows wait, not deadlock.
         foreach (var chunk in batch.Buckets.OrderBy(b => b.KeyId).ThenBy(b => b.Hour).Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.AddAsync(db, chunk, ct);
-        db.KeyFailures.AddRange(batch.Failures);
-        await db.SaveChangesAsync(ct);
+        foreach (var chunk in batch.Failures.Chunk(UsageUpsert.RowsPerStatement))
+            await UsageUpsert.AddFailuresAsync(db, chunk, ct);
         foreach (var chunk in batch.LastUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.SetLastUsedAsync(db, chunk, ct);
         if (batch.Failures.Count > 0)

@@ -69,6 +69,27 @@ internal static class UsageUpsert
         await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
     }
 
+    /// <summary>Adds sampled failures in one statement per chunk, not one per row.</summary>
+    public static async Task AddFailuresAsync(BizKeysDbContext db, IReadOnlyList<KeyFailure> rows, CancellationToken ct)
+    {
+        var sql = new StringBuilder("INSERT INTO \"KeyFailures\" (\"KeyId\", \"At\", \"Reason\", \"Ip\") VALUES ");
+        var values = new List<object>(rows.Count * 4);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var failure = rows[i];
+            sql.Append(i == 0 ? "(" : ", (");
+            Add(sql, values, failure.KeyId);
+            sql.Append(", ");
+            Add(sql, values, DateTime.SpecifyKind(failure.At, DateTimeKind.Utc));
+            sql.Append(", ");
+            Add(sql, values, failure.Reason.ToString());
+            sql.Append(", NULLIF(");
+            Add(sql, values, failure.Ip ?? "");
+            sql.Append(", ''))");
+        }
+        await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
+    }
+
     private static void Add(StringBuilder sql, List<object> values, object value)
     {
         sql.Append('{').Append(values.Count).Append('}');

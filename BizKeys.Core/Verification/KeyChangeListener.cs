@@ -16,7 +16,8 @@ namespace BizKeys.Core.Verification;
 /// is out of reach, cached keys keep verifying until their cache lifetime ends, which stays the outer bound.
 /// </summary>
 public sealed partial class KeyChangeListener(
-    DatabaseSettings database, IServiceProvider services, KeyChanges changes, KeyCache cache, TimeProvider time, ILogger<KeyChangeListener> logger)
+    DatabaseSettings database, IServiceProvider services, KeyChanges changes, KeyCache cache, Data.DatabaseActivity activity,
+    TimeProvider time, ILogger<KeyChangeListener> logger)
     : BackgroundService
 {
     public static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(5);
@@ -56,6 +57,7 @@ public sealed partial class KeyChangeListener(
                     // Quiet for a while: make sure the connection still reaches the server.
                     await using var probe = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = (int)ProbeTimeout.TotalSeconds };
                     await probe.ExecuteScalarAsync(stoppingToken);
+                    activity.CommandSent(writes: false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

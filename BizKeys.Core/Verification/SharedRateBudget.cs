@@ -9,7 +9,7 @@ namespace BizKeys.Core.Verification;
 /// than the limit. (An instance may end a minute with part of its last slice unused: the cost of asking the
 /// database once per slice instead of once per request.)
 /// </summary>
-public sealed class SharedRateBudget(NpgsqlDataSource dataSource)
+public sealed class SharedRateBudget(NpgsqlDataSource dataSource, Data.DatabaseActivity activity)
 {
     private const string Ensure =
         "INSERT INTO \"RateWindows\" (\"KeyId\", \"WindowStart\", \"Used\", \"Previous\") VALUES ($1, $2, 0, 0) ON CONFLICT (\"KeyId\", \"WindowStart\") DO NOTHING";
@@ -34,6 +34,7 @@ public sealed class SharedRateBudget(NpgsqlDataSource dataSource)
         batch.BatchCommands.Add(ensure);
         batch.BatchCommands.Add(take);
         var granted = await batch.ExecuteScalarAsync(ct); // the batch runs as one transaction
+        activity.CommandSent(writes: true);
         return granted is int n ? n : 0;
     }
 
@@ -43,5 +44,6 @@ public sealed class SharedRateBudget(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand("DELETE FROM \"RateWindows\" WHERE \"WindowStart\" < $1");
         command.Parameters.Add(new NpgsqlParameter { Value = before, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         await command.ExecuteNonQueryAsync(ct);
+        activity.CommandSent(writes: true);
     }
 }

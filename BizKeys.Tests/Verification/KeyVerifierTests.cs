@@ -30,19 +30,21 @@ public class KeyVerifierTests : IAsyncLifetime
         _db.Services.GetRequiredService<UsageRecorder>().Record(result.Key, result.Reason, ip);
     }
 
-    /// <summary>Makes the next save fail, as a full disk or a locked database would.</summary>
-    private sealed class FailingSaves : SaveChangesInterceptor
+    /// <summary>Makes the next write fail, as a full disk or a locked database would.</summary>
+    private sealed class FailingSaves : DbCommandInterceptor
     {
         public bool FailNext { get; set; }
 
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
         {
             if (!FailNext)
                 return ValueTask.FromResult(result);
             FailNext = false;
-            throw new DbUpdateException("simulated: the disk is full");
+            throw new SimulatedFailure();
         }
     }
+
+    private sealed class SimulatedFailure() : System.Data.Common.DbException("simulated: the disk is full");
 
     [Fact]
     public async Task The_previous_secret_works_during_the_grace_period_and_not_a_second_after()
@@ -116,7 +118,7 @@ public class KeyVerifierTests : IAsyncLifetime
         var flusher = _db.Services.GetRequiredService<UsageFlusher>();
 
         _saves.FailNext = true;
-        await Assert.ThrowsAsync<DbUpdateException>(() => flusher.FlushAsync());
+        await Assert.ThrowsAsync<SimulatedFailure>(() => flusher.FlushAsync());
         await flusher.FlushAsync();
 
         var usage = _db.Services.GetRequiredService<UsageService>();

@@ -198,8 +198,11 @@ public sealed partial class ApiKeyService(
         var total = KeyQueries.IsUnfiltered(query)
             ? await db.Accounts.Where(a => a.Id == query.AccountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct)
             : await keys.CountAsync(ct);
-        var rows = await KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
-            .Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
+        // The page's ids from the index alone, then only those rows: a deep page skips index entries, not rows.
+        var pageIds = KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
+            .Skip(pageIndex * pageSize).Take(pageSize).Select(k => k.Id);
+        var rows = await KeyQueries.Sort(db.ApiKeys.AsNoTracking().Where(k => pageIds.Contains(k.Id)), query.SortBy, query.Descending, now)
+            .ToListAsync(ct);
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
 

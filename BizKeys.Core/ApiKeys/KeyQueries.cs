@@ -9,13 +9,35 @@ internal static class KeyQueries
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var term = query.Search.Trim();
-            var upper = ApiKey.Normalize(term);
-            keys = keys.Where(k => k.NormalizedName.Contains(upper) || k.Key.StartsWith(term));
+            if (IsIdentifierStart(term))
+            {
+                // The start of an identifier: a range of the unique index (identifiers compare byte by byte).
+                var end = term + IdentifierEnd;
+                keys = keys.Where(k => string.Compare(k.Key, term) >= 0 && string.Compare(k.Key, end) < 0);
+            }
+            else
+            {
+                // Part of a name: checked on the index that holds the account's names, never on the rows.
+                var upper = ApiKey.Normalize(term);
+                keys = keys.Where(k => k.NormalizedName.Contains(upper));
+            }
         }
         if (!string.IsNullOrEmpty(query.Environment))
             keys = keys.Where(k => k.Environment == query.Environment);
         return query.Status is { } status ? keys.Where(KeyStatus.Is(status, now)) : keys;
     }
+
+    /// <summary>Sorts after every character an identifier holds (letters, digits and the underscore).</summary>
+    private const char IdentifierEnd = '~';
+
+    /// <summary>"bk_" and what follows it, in identifier characters only: anything else is searched as a name.</summary>
+    public static bool IsIdentifierStart(string term) =>
+        term.Length >= KeyFormat.KeyPrefix.Length && term.Length <= KeyFormat.KeyLength
+        && term.StartsWith(KeyFormat.KeyPrefix, StringComparison.Ordinal)
+        && term.AsSpan(KeyFormat.KeyPrefix.Length).ContainsAnyExcept(IdentifierCharacters) is false;
+
+    private static readonly System.Buffers.SearchValues<char> IdentifierCharacters =
+        System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     public static bool IsUnfiltered(KeyQuery query) =>
         string.IsNullOrWhiteSpace(query.Search) && query.Status is null && string.IsNullOrEmpty(query.Environment);

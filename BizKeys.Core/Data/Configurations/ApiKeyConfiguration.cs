@@ -20,8 +20,15 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         // Names are unique among an account's keys that are not revoked; the validator says so
         // first, this index settles a race between two saves.
         builder.HasIndex(k => new { k.AccountId, k.NormalizedName }).IsUnique().HasFilter("\"RevokedAt\" IS NULL");
-        // The grid's default order (newest first, id as tie-breaker) straight from the index, without a sort.
-        builder.HasIndex(k => new { k.AccountId, k.CreatedAt, k.Id });
+        // The grid reads each order straight from an index (id as tie-breaker), without a sort; a deep page skips
+        // index entries, not rows (ApiKeyService.QueryAsync). The default order, newest first, also carries the name,
+        // so a name search walks this index alone. Counts by status or environment are index-only too.
+        builder.HasIndex(k => new { k.AccountId, k.CreatedAt, k.Id, k.NormalizedName }).HasDatabaseName(GridIndexes.Created);
+        builder.HasIndex(k => new { k.AccountId, k.NormalizedName, k.Id }).HasDatabaseName(GridIndexes.Name);
+        builder.HasIndex(k => new { k.AccountId, k.LastUsedAt, k.Id }).HasDatabaseName(GridIndexes.LastUsed);
+        builder.HasIndex(k => new { k.AccountId, k.ExpiresAt, k.Id }).HasDatabaseName(GridIndexes.Expires);
+        builder.HasIndex(k => new { k.AccountId, k.Environment, k.CreatedAt, k.Id }).HasDatabaseName(GridIndexes.Environment);
+        builder.HasIndex(k => new { k.AccountId, k.RevokedAt, k.ExpiresAt }).HasDatabaseName(GridIndexes.Status);
         // Support's "recently used keys" across every account.
         builder.HasIndex(k => k.LastUsedAt);
 
@@ -43,4 +50,15 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.IdempotencyFingerprint).HasMaxLength(64).IsUnicode(false);
         builder.HasIndex(k => new { k.AccountId, k.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
     }
+}
+
+/// <summary>The keys grid's indexes by name, so that the query-plan tests can say which one each query must use.</summary>
+public static class GridIndexes
+{
+    public const string Created = "IX_ApiKeys_Grid_Created";
+    public const string Name = "IX_ApiKeys_Grid_Name";
+    public const string LastUsed = "IX_ApiKeys_Grid_LastUsed";
+    public const string Expires = "IX_ApiKeys_Grid_Expires";
+    public const string Environment = "IX_ApiKeys_Grid_Environment";
+    public const string Status = "IX_ApiKeys_Grid_Status";
 }

@@ -184,7 +184,23 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("\"RevokedAt\" IS NULL");
 
-                    b.HasIndex("AccountId", "CreatedAt", "Id");
+                    b.HasIndex("AccountId", "ExpiresAt", "Id")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Expires");
+
+                    b.HasIndex("AccountId", "LastUsedAt", "Id")
+                        .HasDatabaseName("IX_ApiKeys_Grid_LastUsed");
+
+                    b.HasIndex("AccountId", "NormalizedName", "Id")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Name");
+
+                    b.HasIndex("AccountId", "RevokedAt", "ExpiresAt")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Status");
+
+                    b.HasIndex("AccountId", "CreatedAt", "Id", "NormalizedName")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Created");
+
+                    b.HasIndex("AccountId", "Environment", "CreatedAt", "Id")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Environment");
 
                     b.ToTable("ApiKeys");
                 });

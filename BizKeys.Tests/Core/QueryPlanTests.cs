@@ -1,0 +1,147 @@
+using System.Data.Common;
+using BizKeys.Core;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Data;
+using BizKeys.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BizKeys.Tests.Core;
+
+/// <summary>
+/// Every query behind the keys grid reads the keys through an index, never by scanning the table: the plans of the
+/// very commands each grid request sends (captured as they run) are asked of the database (<c>EXPLAIN QUERY PLAN</c>
+/// on SQLite; <c>EXPLAIN</c> on PostgreSQL, with sequential scans priced out so that the answer is "could an index
+/// serve it" even on a table this small). A change that quietly brings back a scan of 100,000 rows fails here.
+/// </summary>
+public class QueryPlanTests : IAsyncLifetime
+{
+    private readonly Captured _captured = new();
+    private TestDatabase _db = default!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync(s => s.AddDbInterceptors(_captured));
+        for (var i = 0; i < 5; i++)
+            await _db.CreateKeyAsync($"CRM sync {i}");
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    /// <summary>The text and parameters of each query sent, to be explained afterwards.</summary>
+    private sealed class Captured : DbCommandInterceptor
+    {
+        public List<(string Sql, List<(string Name, object? Value, System.Data.DbType Type)> Parameters)> Commands { get; } = [];
+        public bool On { get; set; }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken ct = default)
+        {
+            if (On)
+                lock (Commands)
+                    Commands.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, (object?)p.Value, p.DbType))]));
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    public static TheoryData<string> GridQueries() =>
+    [
+        "first page", "page 2000", "sorted by last used", "sorted by name, deep", "sorted by expiry", "sorted by environment",
+        "status active", "status revoked", "environment", "name search", "key search",
+    ];
+
+    private KeyQuery Query(string name) => name switch
+    {
+        "first page" => new KeyQuery(_db.Account.Id),
+        "page 2000" => new KeyQuery(_db.Account.Id) { Page = 1_999 },
+        "sorted by last used" => new KeyQuery(_db.Account.Id) { SortBy = KeySort.LastUsedAt },
+        "sorted by name, deep" => new KeyQuery(_db.Account.Id) { SortBy = KeySort.Name, Descending = false, Page = 1_999 },
+        "sorted by expiry" => new KeyQuery(_db.Account.Id) { SortBy = KeySort.ExpiresAt },
+        "sorted by environment" => new KeyQuery(_db.Account.Id) { SortBy = KeySort.Environment },
+        "status active" => new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Active },
+        "status revoked" => new KeyQuery(_db.Account.Id) { Status = ApiKeyStatus.Revoked },
+        "environment" => new KeyQuery(_db.Account.Id) { Environment = "Production" },
+        "name search" => new KeyQuery(_db.Account.Id) { Search = "sync" },
+        "key search" => new KeyQuery(_db.Account.Id) { Search = "bk_Ab3" },
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(GridQueries))]
+    public async Task The_keys_grid_reads_keys_through_an_index(string name)
+    {
+        _captured.On = true;
+        await _db.Keys.QueryAsync(Query(name), _db.Owner);
+        _captured.On = false;
+
+        var onKeys = _captured.Commands.Where(c => c.Sql.Contains("\"ApiKeys\"")).ToList();
+        Assert.NotEmpty(onKeys);
+        foreach (var (sql, parameters) in onKeys)
+        {
+            var plan = await ExplainAsync(sql, parameters);
+            Assert.True(UsesIndexesOnly(plan), $"{name}: a table scan in\n{plan}\nfor\n{sql}");
+        }
+    }
+
+    [Fact]
+    public void A_search_that_looks_like_an_identifier_is_searched_as_one()
+    {
+        Assert.True(KeyQueries.IsIdentifierStart("bk_Ab3"));
+        Assert.True(KeyQueries.IsIdentifierStart("bk_"));
+        Assert.False(KeyQueries.IsIdentifierStart("bk_ nightly")); // a name that starts like one
+        Assert.False(KeyQueries.IsIdentifierStart("crm"));
+        Assert.False(KeyQueries.IsIdentifierStart("bk_" + new string('a', 40)));
+    }
+
+    [Fact]
+    public async Task The_key_search_finds_keys_by_the_start_of_their_identifier_and_only_those()
+    {
+        var all = (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id), _db.Owner)).Items;
+        var one = all[2].Key;
+
+        var found = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Search = one[..12] }, _db.Owner);
+        Assert.Contains(found.Items, k => k.Key == one);
+        Assert.All(found.Items, k => Assert.StartsWith(one[..12], k.Key, StringComparison.Ordinal));
+        Assert.Equal(found.Items.Count, found.TotalCount);
+
+        var exact = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Search = one }, _db.Owner);
+        Assert.Equal([one], exact.Items.Select(k => k.Key));
+        Assert.Equal(5, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Search = "bk_" }, _db.Owner)).TotalCount);
+    }
+
+    private async Task<string> ExplainAsync(string sql, List<(string Name, object? Value, System.Data.DbType Type)> parameters)
+    {
+        await using var context = await _db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync();
+        var connection = context.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var postgres = context.Database.ProviderName!.Contains("Npgsql");
+        if (postgres)
+        {
+            await using var off = connection.CreateCommand();
+            off.CommandText = "SET enable_seqscan = off";
+            await off.ExecuteNonQueryAsync();
+        }
+        await using var explain = connection.CreateCommand();
+        explain.CommandText = (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql;
+        foreach (var (name, value, type) in parameters)
+        {
+            var parameter = explain.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            parameter.DbType = type;
+            explain.Parameters.Add(parameter);
+        }
+        var lines = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            lines.Add(postgres ? reader.GetString(0) : reader.GetString(3)); // SQLite: id, parent, notused, detail
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>No step reads the keys (or accounts) table from end to end.</summary>
+    private static bool UsesIndexesOnly(string plan) =>
+        !plan.Split('\n').Any(line =>
+            line.Contains("Seq Scan on \"ApiKeys\"") || line.Contains("Seq Scan on \"Accounts\"")
+            || (line.TrimStart().StartsWith("SCAN ", StringComparison.Ordinal) && !line.Contains("INDEX") && !line.Contains("CONSTANT ROW")));
+}

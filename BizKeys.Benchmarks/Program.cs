@@ -34,6 +34,13 @@ if (args is ["screens", ..] && args.Length <= 4)
     await Screens.RunAsync(keyCount, server);
     return;
 }
+if (args is ["basic", var pairsFile, var headersFile])
+{
+    // "key:secret" lines to ready Authorization header values, for bench/rotate.lua.
+    await File.WriteAllLinesAsync(headersFile, File.ReadLines(pairsFile)
+        .Select(pair => "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair))));
+    return;
+}
 if (args is ["forged", var count, var file])
 {
     // Made-up identifiers with checksum-valid secrets, one "key:secret" per line, for the flood in bench/run.sh.

@@ -25,7 +25,7 @@ public static class Screens
         {
             var services = new ServiceCollection();
             services.AddLogging();
-            services.AddBizKeysCore(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            services.AddBizKeysCore(new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:BizKeys"] = database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "screens.db")}",
                 ["Database:Provider"] = database is null ? "Sqlite" : "Postgres",

@@ -67,8 +67,13 @@ echo "seed-demo: $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s f
 app keys create --account "Acme CRM 000001" --name "Benchmark bot" --permissions keys:read >"$work/bot.txt"
 bot_key="$(sed -n 1p "$work/bot.txt")"; bot_secret="$(sed -n 2p "$work/bot.txt")"
 basic="Basic $(printf '%s:%s' "$bot_key" "$bot_secret" | base64 -w0)"
-dotnet "$work/bench/BizKeys.Benchmarks.dll" forged 10000 "$work/forged.txt"
-head -c 100000 /dev/urandom | base64 -w 60 | head -n 10000 | sed 's/^/x:/' >"$work/garbage.txt"
+dotnet "$work/bench/BizKeys.Benchmarks.dll" forged 10000 "$work/forged-pairs.txt"
+head -c 100000 /dev/urandom | base64 -w 60 | head -n 10000 | sed 's/^/x:/' >"$work/garbage-pairs.txt"
+# wrk sends ready header values (bench/rotate.lua)
+for list in in-use forged garbage; do
+    src="$work/$list.txt"; [ "$list" = in-use ] || src="$work/$list-pairs.txt"
+    dotnet "$work/bench/BizKeys.Benchmarks.dll" basic "$src" "$work/$list.headers"
+done
 
 port_app=$(postgres_free_port); port_bare=$(postgres_free_port)
 launched=$(date +%s.%N)
@@ -80,17 +85,28 @@ echo "app start to first healthy answer: $(printf '%.2f' "$(echo "$(date +%s.%N)
 pids+=($!)
 until curl -fs "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null 2>&1; do sleep 0.05; done
 
+# Waits until the app is idle (below 5 % of a core over half a second, at most 30 s): it writes the previous
+# load's queued log lines after that load ends, on the core the bare endpoint shares with it.
+settle() {
+    local before after
+    for _ in $(seq 1 60); do
+        before=$(awk '{print $14 + $15}' "/proc/$app_pid/stat"); sleep 0.5; after=$(awk '{print $14 + $15}' "/proc/$app_pid/stat")
+        [ $((after - before)) -le 2 ] && break
+    done
+    sleep 1.2 # and the log file's once-a-second flush has run
+}
+
 # name | url | header or lua file | pid whose database meter to read (the app's; none for the bare endpoint)
 load() {
     local name="$1" url="$2" how="${3:-}" counted="${4:-}" out
-    sleep 2 # the previous load's log lines reach the disk first (the file is flushed every second)
+    settle
     local before; before=$(du -sb "$work/logs" | cut -f1)
     rm -f "$work/counters.csv"
     if [ -n "$counted" ]; then
         dotnet dotnet-counters collect -p "$counted" --counters BizKeys.Database --format csv -o "$work/counters.csv" \
-            --refresh-interval 1 --duration "00:00:00:$(printf '%02d' $((seconds + 1)))" >/dev/null 2>&1 &
+            --refresh-interval 1 --duration "00:00:00:$(printf '%02d' $((seconds + 2)))" >/dev/null 2>&1 &
         local counters=$!
-        sleep 0.5
+        sleep 1
     fi
     if [ -z "$how" ]; then out=$(pin "$load_cpu" wrk -t1 -c32 -d"${seconds}s" --latency "$url")
     elif [ -f "$how" ]; then out=$(CREDENTIALS="$how" pin "$load_cpu" wrk -t1 -c32 -d"${seconds}s" --latency -s bench/rotate.lua "$url")
@@ -100,9 +116,11 @@ load() {
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    sleep 1.5
+    settle
     after=$(du -sb "$work/logs" | cut -f1)
-    if [ -s "$work/counters.csv" ]; then
+    if [ -n "$counted" ] && ! grep -q bizkeys.db "$work/counters.csv" 2>/dev/null; then
+        db="  db: not read (dotnet-counters did not attach in time)"
+    elif [ -s "$work/counters.csv" ]; then
         local commands writes
         commands=$(awk -F, '$3 ~ /bizkeys.db.commands/ {s += $5} END {print s + 0}' "$work/counters.csv")
         writes=$(awk -F, '$3 ~ /bizkeys.db.write_transactions/ {s += $5} END {print s + 0}' "$work/counters.csv")
@@ -123,12 +141,12 @@ for round in $(seq 1 "$rounds"); do
     load "A bare endpoint" "http://127.0.0.1:$port_bare/api/v1/me"
     load "B /me, valid key" "http://127.0.0.1:$port_app/api/v1/me" "Authorization: $basic" "$app_pid"
     load "C /me, no credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "" "$app_pid"
-    [ -s "$work/in-use.txt" ] && load "D /me, distinct keys in use" "http://127.0.0.1:$port_app/api/v1/me" "$work/in-use.txt" "$app_pid"
+    [ -s "$work/in-use.txt" ] && load "D /me, distinct keys in use" "http://127.0.0.1:$port_app/api/v1/me" "$work/in-use.headers" "$app_pid"
 done
 # The floods last: they put 127.0.0.1 over its failed-attempt limit for a minute (keys already in memory still pass).
 echo "floods"
-load "E /me, forged credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "$work/forged.txt" "$app_pid"
-load "F /me, garbage credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "$work/garbage.txt" "$app_pid"
+load "E /me, forged credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "$work/forged.headers" "$app_pid"
+load "F /me, garbage credentials (401)" "http://127.0.0.1:$port_app/api/v1/me" "$work/garbage.headers" "$app_pid"
 echo "app RSS after the loads: $(( $(grep VmRSS /proc/$app_pid/status | awk '{print $2}') / 1024 )) MB"
 
 median() { grep "^$1 " "$work/results.txt" | awk '{print $(NF-1)}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

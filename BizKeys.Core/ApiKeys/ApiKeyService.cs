@@ -194,15 +194,16 @@ public sealed partial class ApiKeyService(
         var pageIndex = Math.Max(query.Page, 0);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now);
-        // Unfiltered, the account's own key count answers at once; a filter needs a real count.
-        var total = KeyQueries.IsUnfiltered(query)
-            ? await db.Accounts.Where(a => a.Id == query.AccountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct)
-            : await keys.CountAsync(ct);
         // The page's ids from the index alone, then only those rows: a deep page skips index entries, not rows.
         var pageIds = KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
             .Skip(pageIndex * pageSize).Take(pageSize).Select(k => k.Id);
         var rows = await KeyQueries.Sort(db.ApiKeys.AsNoTracking().Where(k => pageIds.Contains(k.Id)), query.SortBy, query.Descending, now)
             .ToListAsync(ct);
+        // A short page that is not past the end says the total itself (a search with few matches counts nothing
+        // twice); unfiltered, the account's own key count answers; otherwise a count on the same index.
+        var total = rows.Count < pageSize && (rows.Count > 0 || pageIndex == 0) ? pageIndex * pageSize + rows.Count
+            : KeyQueries.IsUnfiltered(query) ? await db.Accounts.Where(a => a.Id == query.AccountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct)
+            : await keys.CountAsync(ct);
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
 

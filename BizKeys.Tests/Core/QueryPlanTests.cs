@@ -2,6 +2,7 @@ using System.Data.Common;
 using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
+using BizKeys.Core.Data.Configurations;
 using BizKeys.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -45,11 +46,21 @@ public class QueryPlanTests : IAsyncLifetime
         }
     }
 
-    public static TheoryData<string> GridQueries() =>
-    [
-        "first page", "page 2000", "sorted by last used", "sorted by name, deep", "sorted by expiry", "sorted by environment",
-        "status active", "status revoked", "environment", "name search", "key search",
-    ];
+    /// <summary>Each grid query and the index made for it (GridIndexes), which its plan must name.</summary>
+    public static TheoryData<string, string> GridQueries() => new()
+    {
+        { "first page", GridIndexes.Created },
+        { "page 2000", GridIndexes.Created },
+        { "sorted by last used", GridIndexes.LastUsed },
+        { "sorted by name, deep", GridIndexes.Name },
+        { "sorted by expiry", GridIndexes.Expires },
+        { "sorted by environment", GridIndexes.Environment },
+        { "status active", GridIndexes.Created },
+        { "status revoked", GridIndexes.Created },
+        { "environment", GridIndexes.Environment },
+        { "name search", GridIndexes.Created },
+        { "key search", GridIndexes.Key },
+    };
 
     private KeyQuery Query(string name) => name switch
     {
@@ -69,7 +80,7 @@ public class QueryPlanTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(GridQueries))]
-    public async Task The_keys_grid_reads_keys_through_an_index(string name)
+    public async Task The_keys_grid_reads_keys_through_its_index(string name, string index)
     {
         _captured.On = true;
         await _db.Keys.QueryAsync(Query(name), _db.Owner);
@@ -77,11 +88,18 @@ public class QueryPlanTests : IAsyncLifetime
 
         var onKeys = _captured.Commands.Where(c => c.Sql.Contains("\"ApiKeys\"")).ToList();
         Assert.NotEmpty(onKeys);
+        var plans = new List<string>();
         foreach (var (sql, parameters) in onKeys)
         {
             var plan = await ExplainAsync(sql, parameters);
             Assert.True(UsesIndexesOnly(plan), $"{name}: a table scan in\n{plan}\nfor\n{sql}");
+            plans.Add(plan);
         }
+        // PostgreSQL's planner weighs indexes by the table's statistics, which five rows do not give: there the test
+        // holds that no step scans the table; SQLite, which plans by fixed rules when it has no statistics, must also
+        // pick the index made for the query.
+        if (TestDatabases.Provider != DatabaseProvider.Postgres)
+            Assert.True(plans.Any(p => p.Contains(index)), $"{name}: {index} unused in\n{string.Join("\n--\n", plans)}");
     }
 
     [Fact]

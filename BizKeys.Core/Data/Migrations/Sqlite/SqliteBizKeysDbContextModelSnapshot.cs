@@ -180,6 +180,9 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
+                    b.HasIndex("AccountId", "Key")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Key");
+
                     b.HasIndex("AccountId", "NormalizedName")
                         .IsUnique()
                         .HasFilter("\"RevokedAt\" IS NULL");
@@ -193,14 +196,11 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                     b.HasIndex("AccountId", "NormalizedName", "Id")
                         .HasDatabaseName("IX_ApiKeys_Grid_Name");
 
-                    b.HasIndex("AccountId", "RevokedAt", "ExpiresAt")
-                        .HasDatabaseName("IX_ApiKeys_Grid_Status");
-
-                    b.HasIndex("AccountId", "CreatedAt", "Id", "NormalizedName")
-                        .HasDatabaseName("IX_ApiKeys_Grid_Created");
-
                     b.HasIndex("AccountId", "Environment", "CreatedAt", "Id")
                         .HasDatabaseName("IX_ApiKeys_Grid_Environment");
+
+                    b.HasIndex("AccountId", "CreatedAt", "Id", "NormalizedName", "RevokedAt", "ExpiresAt")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Created");
 
                     b.ToTable("ApiKeys");
                 });

@@ -30,7 +30,7 @@ namespace BizKeys.Core.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_Grid_Created",
                 table: "ApiKeys",
-                columns: new[] { "AccountId", "CreatedAt", "Id", "NormalizedName" });
+                columns: new[] { "AccountId", "CreatedAt", "Id", "NormalizedName", "RevokedAt", "ExpiresAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_Grid_Environment",
@@ -43,6 +43,11 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 columns: new[] { "AccountId", "ExpiresAt", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Grid_Key",
+                table: "ApiKeys",
+                columns: new[] { "AccountId", "Key" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_Grid_LastUsed",
                 table: "ApiKeys",
                 columns: new[] { "AccountId", "LastUsedAt", "Id" });
@@ -51,11 +56,6 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 name: "IX_ApiKeys_Grid_Name",
                 table: "ApiKeys",
                 columns: new[] { "AccountId", "NormalizedName", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ApiKeys_Grid_Status",
-                table: "ApiKeys",
-                columns: new[] { "AccountId", "RevokedAt", "ExpiresAt" });
         }
 
         /// <inheritdoc />
@@ -74,15 +74,15 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 table: "ApiKeys");
 
             migrationBuilder.DropIndex(
+                name: "IX_ApiKeys_Grid_Key",
+                table: "ApiKeys");
+
+            migrationBuilder.DropIndex(
                 name: "IX_ApiKeys_Grid_LastUsed",
                 table: "ApiKeys");
 
             migrationBuilder.DropIndex(
                 name: "IX_ApiKeys_Grid_Name",
-                table: "ApiKeys");
-
-            migrationBuilder.DropIndex(
-                name: "IX_ApiKeys_Grid_Status",
                 table: "ApiKeys");
 
             migrationBuilder.AlterColumn<string>(

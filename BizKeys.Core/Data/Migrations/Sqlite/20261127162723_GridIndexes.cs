@@ -17,7 +17,7 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_Grid_Created",
                 table: "ApiKeys",
-                columns: new[] { "AccountId", "CreatedAt", "Id", "NormalizedName" });
+                columns: new[] { "AccountId", "CreatedAt", "Id", "NormalizedName", "RevokedAt", "ExpiresAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_Grid_Environment",
@@ -30,6 +30,11 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 columns: new[] { "AccountId", "ExpiresAt", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Grid_Key",
+                table: "ApiKeys",
+                columns: new[] { "AccountId", "Key" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_Grid_LastUsed",
                 table: "ApiKeys",
                 columns: new[] { "AccountId", "LastUsedAt", "Id" });
@@ -38,11 +43,6 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 name: "IX_ApiKeys_Grid_Name",
                 table: "ApiKeys",
                 columns: new[] { "AccountId", "NormalizedName", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ApiKeys_Grid_Status",
-                table: "ApiKeys",
-                columns: new[] { "AccountId", "RevokedAt", "ExpiresAt" });
         }
 
         /// <inheritdoc />
@@ -61,15 +61,15 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 table: "ApiKeys");
 
             migrationBuilder.DropIndex(
+                name: "IX_ApiKeys_Grid_Key",
+                table: "ApiKeys");
+
+            migrationBuilder.DropIndex(
                 name: "IX_ApiKeys_Grid_LastUsed",
                 table: "ApiKeys");
 
             migrationBuilder.DropIndex(
                 name: "IX_ApiKeys_Grid_Name",
-                table: "ApiKeys");
-
-            migrationBuilder.DropIndex(
-                name: "IX_ApiKeys_Grid_Status",
                 table: "ApiKeys");
 
             migrationBuilder.CreateIndex(

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BizKeys.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresBizKeysDbContext))]
-    [Migration("20261127162158_GridIndexes")]
+    [Migration("20261127162731_GridIndexes")]
     partial class GridIndexes
     {
         /// <inheritdoc />
@@ -190,6 +190,9 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .IsUnique()
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
+                    b.HasIndex("AccountId", "Key")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Key");
+
                     b.HasIndex("AccountId", "NormalizedName")
                         .IsUnique()
                         .HasFilter("\"RevokedAt\" IS NULL");
@@ -203,14 +206,11 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     b.HasIndex("AccountId", "NormalizedName", "Id")
                         .HasDatabaseName("IX_ApiKeys_Grid_Name");
 
-                    b.HasIndex("AccountId", "RevokedAt", "ExpiresAt")
-                        .HasDatabaseName("IX_ApiKeys_Grid_Status");
-
-                    b.HasIndex("AccountId", "CreatedAt", "Id", "NormalizedName")
-                        .HasDatabaseName("IX_ApiKeys_Grid_Created");
-
                     b.HasIndex("AccountId", "Environment", "CreatedAt", "Id")
                         .HasDatabaseName("IX_ApiKeys_Grid_Environment");
+
+                    b.HasIndex("AccountId", "CreatedAt", "Id", "NormalizedName", "RevokedAt", "ExpiresAt")
+                        .HasDatabaseName("IX_ApiKeys_Grid_Created");
 
                     b.ToTable("ApiKeys");
                 });

@@ -29,7 +29,7 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
             a.Id, a.Name,
             db.Memberships.Count(m => m.AccountId == a.Id),
             db.ApiKeys.Where(k => k.AccountId == a.Id).Count(active),
-            db.ApiKeys.Count(k => k.AccountId == a.Id),
+            a.KeyCount,
             db.ApiKeys.Where(k => k.AccountId == a.Id).Max(k => k.LastUsedAt))).ToListAsync(ct);
     }
 

@@ -76,6 +76,13 @@ public static class Screens
             await Report("accounts list (first 500, with key counts)", () => support.ListAccountsAsync(staff));
             await Report("accounts search by name", () => support.ListAccountsAsync(staff, "Globex"));
             await Report("recently used keys (100)", () => support.RecentKeyUseAsync(staff));
+            var search = provider.GetRequiredService<SupportSearch>();
+            await Report("search: key identifier (first 10 characters)", () => search.SearchAsync(staff, someKey[..10]));
+            await Report("search: key name, common (\"sync\")", () => search.SearchAsync(staff, "sync"));
+            await Report("search: key name, one match (\"042042\")", () => search.SearchAsync(staff, "chatbot 042042"));
+            await Report("search: nothing matches", () => search.SearchAsync(staff, "no such thing"));
+            await Report("search: account name", () => search.SearchAsync(staff, "Globex Order"));
+            await Report("search: member email", () => search.SearchAsync(staff, "owner@nobody.example"));
 
             await FlushAsync(provider, File.ReadLines(Path.Combine(directory, "usable.txt")).Take(100_000).ToList());
         }

@@ -28,7 +28,7 @@ internal static class KeyQueries
     }
 
     /// <summary>Sorts after every character an identifier holds (letters, digits and the underscore).</summary>
-    private const char IdentifierEnd = '~';
+    public const char IdentifierEnd = '~';
 
     /// <summary>"bk_" and what follows it, in identifier characters only: anything else is searched as a name.</summary>
     public static bool IsIdentifierStart(string term) =>

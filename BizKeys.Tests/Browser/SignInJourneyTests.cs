@@ -102,6 +102,11 @@ public class SignInJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         var page = await browser.OpenAsync("/support/accounts", "helper@bizkeys.example");
         await Expect(page.GetByTestId("support-account-name").First).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "support-accounts");
+        // One search box: the start of a key's identifier finds the key and its account.
+        await page.GetByTestId("support-search").Locator("xpath=self::input | .//input").First.FillAsync(issued.Key.Key[..12]);
+        await Expect(page.GetByTestId("support-key-name")).ToHaveTextAsync("Support checks this");
+        await page.GetByTestId("support-search").Locator("xpath=self::input | .//input").First.FillAsync("");
+        await Expect(page.GetByTestId("support-key-hits")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Row, new() { Name = TestData.AccountName }).GetByRole(AriaRole.Link, new() { Name = "Open" }).ClickAsync();
 
         var reason = page.GetByTestId("support-reason").Locator("xpath=self::textarea | .//textarea").First;

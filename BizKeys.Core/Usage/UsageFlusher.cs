@@ -30,14 +30,14 @@ public sealed partial class UsageFlusher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushSafelyAsync(CancellationToken.None); // a graceful shutdown loses no counts
+        await FlushSafelyAsync(CancellationToken.None, everything: true); // a graceful shutdown loses no counts
     }
 
-    private async Task FlushSafelyAsync(CancellationToken ct)
+    private async Task FlushSafelyAsync(CancellationToken ct, bool everything = false)
     {
         try
         {
-            await FlushAsync(ct);
+            await FlushAsync(ct, everything);
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
         {
@@ -46,9 +46,10 @@ public sealed partial class UsageFlusher(
     }
 
     /// <summary>Writes what has been counted so far. On failure the counts go back into memory for the next try.</summary>
-    public async Task FlushAsync(CancellationToken ct = default)
+    /// <param name="everything">Also each "last used" still within its precision (when the app stops).</param>
+    public async Task FlushAsync(CancellationToken ct = default, bool everything = false)
     {
-        var batch = recorder.Drain();
+        var batch = recorder.Drain(everything);
         if (batch.IsEmpty)
             return;
         try

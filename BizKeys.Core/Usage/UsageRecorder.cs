@@ -19,6 +19,14 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
 
     private readonly ConcurrentDictionary<(Guid KeyId, DateTime Hour), Counters> _counters = new();
     private readonly ConcurrentDictionary<Guid, LastUse> _lastUse = new();
+    /// <summary>When each key's "last used" was last handed to a flush.</summary>
+    private readonly ConcurrentDictionary<Guid, DateTime> _lastWritten = new();
+
+    /// <summary>
+    /// A key's stored "last used" is rewritten at most this often: it stays true to within a minute, and 100,000
+    /// keys in use cost 100,000 row updates a minute at most rather than at every flush.
+    /// </summary>
+    public static readonly TimeSpan LastUsedPrecision = TimeSpan.FromSeconds(50);
     private readonly ConcurrentQueue<KeyFailure> _failures = new();
     private readonly ConcurrentDictionary<(Guid KeyId, FailureReason Reason, DateTime Minute), int> _samples = new();
     private readonly int _samplesPerMinute = options.Value.Usage.FailureSamplesPerMinute;
@@ -51,7 +59,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     }
 
     /// <summary>Takes everything counted so far; what is recorded meanwhile waits for the next drain.</summary>
-    public UsageBatch Drain()
+    public UsageBatch Drain(bool everything = false)
     {
         var currentHour = UsageHours.Of(time.GetUtcNow().UtcDateTime);
         var buckets = new List<(Guid KeyId, DateTime Hour, long Success, long[] Failures)>();
@@ -69,8 +77,18 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         var lastUses = new List<(Guid KeyId, DateTime At, string? Ip)>();
         foreach (var entry in _lastUse)
         {
-            if (_lastUse.TryRemove(entry))
-                lastUses.Add((entry.Key, entry.Value.At, entry.Value.Ip?.ToString()));
+            if (!everything && _lastWritten.TryGetValue(entry.Key, out var written) && entry.Value.At - written < LastUsedPrecision)
+                continue; // stays pending: written once the stored value is that far behind
+            if (!_lastUse.TryRemove(entry))
+                continue;
+            lastUses.Add((entry.Key, entry.Value.At, entry.Value.Ip?.ToString()));
+            _lastWritten[entry.Key] = entry.Value.At;
+        }
+        var forgetBefore = time.GetUtcNow().UtcDateTime - LastUsedPrecision;
+        foreach (var (keyId, written) in _lastWritten)
+        {
+            if (written < forgetBefore)
+                _lastWritten.TryRemove(keyId, out _); // the next use is written anyway
         }
         var failed = new List<KeyFailure>();
         while (_failures.TryDequeue(out var failure))
@@ -96,6 +114,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         }
         foreach (var (keyId, at, ip) in batch.LastUses)
         {
+            _lastWritten.TryRemove(keyId, out _); // not written after all
             var address = ip is null ? null : IPAddress.Parse(ip);
             _lastUse.AddOrUpdate(keyId, new LastUse(at, address), (_, existing) => existing.At >= at ? existing : new LastUse(at, address));
         }

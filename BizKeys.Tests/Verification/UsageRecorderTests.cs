@@ -41,6 +41,32 @@ public class UsageRecorderTests
     }
 
     [Fact]
+    public void A_busy_key_has_its_last_use_written_about_once_a_minute_and_in_full_when_the_app_stops()
+    {
+        _recorder.Record(_key, null, IPAddress.Loopback);
+        Assert.Single(_recorder.Drain().LastUses); // a first use is written at once
+
+        for (var second = 5; second < 50; second += 5)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            _recorder.Record(_key, null, IPAddress.Loopback);
+            var batch = _recorder.Drain();
+            Assert.Equal(1, Assert.Single(batch.Buckets).Success); // every request is still counted
+            Assert.Empty(batch.LastUses); // the stored time is less than a minute behind
+        }
+        _time.Advance(TimeSpan.FromSeconds(5)); // 50 s after the written use
+        _recorder.Record(_key, null, IPAddress.Loopback);
+        var caughtUp = Assert.Single(_recorder.Drain().LastUses);
+        Assert.Equal(_time.GetUtcNow().UtcDateTime, caughtUp.At);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        _recorder.Record(_key, null, IPAddress.Parse("198.51.100.7"));
+        Assert.Empty(_recorder.Drain().LastUses);
+        var atStop = Assert.Single(_recorder.Drain(everything: true).LastUses);
+        Assert.Equal((_time.GetUtcNow().UtcDateTime, "198.51.100.7"), (atStop.At, atStop.Ip));
+    }
+
+    [Fact]
     public void A_batch_put_back_after_a_failed_write_is_counted_again_in_full()
     {
         for (var i = 0; i < 3; i++)

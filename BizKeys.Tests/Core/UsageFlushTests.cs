@@ -25,7 +25,7 @@ public class UsageFlushTests : IAsyncLifetime
         var recorder = _db.Services.GetRequiredService<UsageRecorder>();
         var flusher = _db.Services.GetRequiredService<UsageFlusher>();
         var key = (await verifier.VerifyAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback)).Key;
-        _db.Time.Advance(TimeSpan.FromMinutes(7).Add(TimeSpan.FromTicks(1234567))); // a time with a fraction of a second
+        _db.Time.Advance(TimeSpan.FromMinutes(7).Add(TimeSpan.FromTicks(1234560))); // a fraction of a second (in microseconds, as PostgreSQL keeps it)
 
         recorder.Record(key, null, IPAddress.Parse("203.0.113.9"));
         recorder.Record(key, FailureReason.WrongSecret, IPAddress.Parse("198.51.100.4"));
@@ -44,6 +44,6 @@ public class UsageFlushTests : IAsyncLifetime
         var failure = Assert.Single(await db.KeyFailures.Where(f => f.KeyId == key!.Id).ToListAsync());
         Assert.Equal((FailureReason.WrongSecret, "198.51.100.4", _db.Now), (failure.Reason, failure.Ip, DateTime.SpecifyKind(failure.At, DateTimeKind.Utc)));
         // The key's grid sorts and filters on the stored time: it must compare as a time, not as odd text.
-        Assert.Equal(1, await db.ApiKeys.CountAsync(k => k.Id == key!.Id && k.LastUsedAt > _db.Now.AddTicks(-1) && k.LastUsedAt < _db.Now.AddTicks(1)));
+        Assert.Equal(1, await db.ApiKeys.CountAsync(k => k.Id == key!.Id && k.LastUsedAt > _db.Now.AddMilliseconds(-1) && k.LastUsedAt < _db.Now.AddMilliseconds(1)));
     }
 }

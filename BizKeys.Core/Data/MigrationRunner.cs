@@ -23,9 +23,43 @@ public static partial class MigrationRunner
         if (pending.Count == 0)
             return;
         if (db.Database.IsSqlite())
+        {
             await ClearStaleLockAsync(db, logger, where, time, ct);
-        await db.Database.MigrateAsync(ct);
+            await db.Database.MigrateAsync(ct);
+        }
+        else
+            await MigrateUnderAdvisoryLockAsync(db, ct);
         LogMigrated(logger, where, pending.Count, string.Join(", ", pending));
+    }
+
+    /// <summary>Any number taken by BizKeys' migrations alone (the sign-in keys take another).</summary>
+    private const long PostgresMigrationLock = 0x42_694B_6579_4D67; // "BiKeyMg"
+
+    /// <summary>
+    /// PostgreSQL: instances starting together take turns, and each reads the history again once it has the lock,
+    /// so a migration that one instance applied is never applied a second time by another (EF Core's own lock did
+    /// not stop a second instance re-running a migration that drops an index).
+    /// </summary>
+    private static async Task MigrateUnderAdvisoryLockAsync(BizKeysDbContext db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({PostgresMigrationLock})", ct);
+            try
+            {
+                if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+                    await db.Database.MigrateAsync(ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({PostgresMigrationLock})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private static async Task ClearStaleLockAsync(BizKeysDbContext db, ILogger logger, string where, TimeProvider time, CancellationToken ct)

@@ -17,6 +17,9 @@ public static class Screens
 {
     private const int Runs = 40;
 
+    /// <summary>Days of hourly usage seeded for one key in ten.</summary>
+    private const int UsageDays = 7;
+
     public static async Task RunAsync(int keyCount, string? postgres)
     {
         var directory = Directory.CreateTempSubdirectory("bizkeys-screens").FullName;
@@ -33,7 +36,7 @@ public static class Screens
             await using var provider = services.BuildServiceProvider();
             await DatabaseInitializer.InitializeAsync(provider);
 
-            var seeded = await provider.GetRequiredService<DemoSeeder>().SeedAsync(new DemoSeedRequest(Math.Max(2, keyCount / 100), keyCount, 1, Force: false, Path.Combine(directory, "usable.txt")));
+            var seeded = await provider.GetRequiredService<DemoSeeder>().SeedAsync(new DemoSeedRequest(Math.Max(2, keyCount / 100), keyCount, UsageDays, Force: false, Path.Combine(directory, "usable.txt")));
             var factory = provider.GetRequiredService<IDbContextFactory<BizKeysDbContext>>();
             await using (var db = await factory.CreateDbContextAsync())
             {
@@ -76,6 +79,10 @@ public static class Screens
             await Report("accounts list (first 500, with key counts)", () => support.ListAccountsAsync(staff));
             await Report("accounts search by name", () => support.ListAccountsAsync(staff, "Globex"));
             await Report("recently used keys (100)", () => support.RecentKeyUseAsync(staff));
+            var usage = provider.GetRequiredService<Core.Usage.UsageService>();
+            var now = DateTime.UtcNow;
+            await Report("top keys and failure spikes, 24 hours", () => usage.TopKeysAsync(staff, now.AddHours(-24)));
+            await Report("top keys and failure spikes, 30 days", () => usage.TopKeysAsync(staff, now.AddDays(-30)));
             var search = provider.GetRequiredService<SupportSearch>();
             await Report("search: key identifier (first 10 characters)", () => search.SearchAsync(staff, someKey[..10]));
             await Report("search: key name, common (\"sync\")", () => search.SearchAsync(staff, "sync"));

@@ -78,7 +78,8 @@ public sealed class SupportSearch(IDbContextFactory<BizKeysDbContext> dbFactory,
     {
         var pattern = "%" + ApiKey.Normalize(term).Replace("\\", "\\\\", StringComparison.Ordinal)
             .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-        return db.ApiKeys.Where(k => EF.Functions.Like(k.NormalizedName, pattern, "\\")).OrderByDescending(k => k.CreatedAt);
+        // No order: the first matches the trigram index yields, without sorting every match of a common word.
+        return db.ApiKeys.Where(k => EF.Functions.Like(k.NormalizedName, pattern, "\\"));
     }
 
     private async Task<IReadOnlyList<KeyHit>> KeyHitsAsync(BizKeysDbContext db, IQueryable<ApiKey> keys, CancellationToken ct)
@@ -87,6 +88,7 @@ public sealed class SupportSearch(IDbContextFactory<BizKeysDbContext> dbFactory,
         var rows = await keys.AsNoTracking().Take(MaxHits)
             .Join(db.Accounts, k => k.AccountId, a => a.Id, (k, a) => new { k.AccountId, AccountName = a.Name, k.Key, k.Name, k.Environment, k.RevokedAt, k.ExpiresAt, k.LastUsedAt })
             .ToListAsync(ct);
-        return [.. rows.Select(r => new KeyHit(r.AccountId, r.AccountName, r.Key, r.Name, r.Environment, KeyStatus.At(r.RevokedAt, r.ExpiresAt, now), r.LastUsedAt))];
+        return [.. rows.Select(r => new KeyHit(r.AccountId, r.AccountName, r.Key, r.Name, r.Environment, KeyStatus.At(r.RevokedAt, r.ExpiresAt, now), r.LastUsedAt))
+            .OrderBy(k => k.AccountName, StringComparer.OrdinalIgnoreCase).ThenBy(k => k.Name, StringComparer.OrdinalIgnoreCase)];
     }
 }

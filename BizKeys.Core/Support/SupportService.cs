@@ -39,7 +39,8 @@ public sealed class SupportService(IDbContextFactory<BizKeysDbContext> dbFactory
         AccountAccess.RequireSupport(actor);
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.ApiKeys.AsNoTracking()
+        // Keys that were used, from the last-used index (PostgreSQL would put the never-used first: NULLs sort high).
+        var rows = await db.ApiKeys.AsNoTracking().Where(k => k.LastUsedAt != null)
             .OrderByDescending(k => k.LastUsedAt).ThenByDescending(k => k.CreatedAt).Take(Math.Clamp(take, 1, 1000))
             .Join(db.Accounts, k => k.AccountId, a => a.Id, (k, a) => new { k, a.Name }).ToListAsync(ct);
         return [.. rows.Select(r => new KeyUsageRow(r.k.AccountId, r.Name, r.k.Key, r.k.Name, r.k.Environment, r.k.StatusAt(now), r.k.LastUsedAt, r.k.LastUsedIp))];

@@ -3,7 +3,7 @@
 // against an account with 100,000 keys. Run: dotnet run -c Release --project BizKeys.Benchmarks [-- seconds]
 // On PostgreSQL: ... -- 5 --postgres "Host=127.0.0.1;Port=5432;Username=postgres" (a database is made and dropped)
 // Key identifiers alone (no server): dotnet run -c Release --project BizKeys.Benchmarks -- identifiers
-// Screens at scale: ... -- screens [KEYS, default 1000000] [--postgres CONN]
+// Screens at scale: ... -- screens [KEYS, default 1000000] [--postgres CONN] [--flush-only]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -26,12 +26,12 @@ if (args is ["bare", var bareUrl])
     await BareEndpoint.RunAsync(bareUrl);
     return;
 }
-if (args is ["screens", ..] && args.Length <= 4)
+if (args is ["screens", ..] && args.Length <= 5)
 {
     // The grid and support queries at scale, and a usage flush of 100,000 distinct keys (docs/performance.md).
-    var keyCount = args.Length > 1 && args[1] != "--postgres" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+    var keyCount = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var given) ? given : 1_000_000;
     var server = Array.IndexOf(args, "--postgres") is var at and >= 0 ? args[at + 1] : null;
-    await Screens.RunAsync(keyCount, server);
+    await Screens.RunAsync(keyCount, server, args.Contains("--flush-only"));
     return;
 }
 if (args is ["basic", var pairsFile, var headersFile])

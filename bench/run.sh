@@ -118,9 +118,9 @@ load() {
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     settle
     after=$(du -sb "$work/logs" | cut -f1)
-    if [ -n "$counted" ] && ! grep -q bizkeys.db "$work/counters.csv" 2>/dev/null; then
+    if [ -n "$counted" ] && [ ! -s "$work/counters.csv" ]; then
         db="  db: not read (dotnet-counters did not attach in time)"
-    elif [ -s "$work/counters.csv" ]; then
+    elif [ -s "$work/counters.csv" ]; then # a header alone: attached, and nothing was asked of the database
         local commands writes
         commands=$(awk -F, '$3 ~ /bizkeys.db.commands/ {s += $5} END {print s + 0}' "$work/counters.csv")
         writes=$(awk -F, '$3 ~ /bizkeys.db.write_transactions/ {s += $5} END {print s + 0}' "$work/counters.csv")

@@ -191,9 +191,12 @@ public sealed partial class ApiKeyService(
         await access.RequireAsync(actor, query.AccountId, AccountNeed.Read, ct);
         var now = Now;
         var pageSize = Math.Clamp(query.PageSize, 1, KeyQuery.MaxPageSize);
-        var pageIndex = Math.Max(query.Page, 0);
+        var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1); // the offset always fits an int
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now);
+        // "bk_legacy" may be the start of a name as well as of an identifier: when no identifier starts so, names.
+        if (query.Search is { } search && KeyQueries.IsIdentifierStart(KeyQueries.WithoutControlCharacters(search).Trim()) && !await keys.AnyAsync(ct))
+            keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now, namesOnly: true);
         // The page's ids from the index alone, then only those rows: a deep page skips index entries, not rows.
         var pageIds = KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
             .Skip(pageIndex * pageSize).Take(pageSize).Select(k => k.Id);

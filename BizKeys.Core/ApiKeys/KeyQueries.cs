@@ -3,13 +3,14 @@ namespace BizKeys.Core.ApiKeys;
 /// <summary>Query pieces that EF Core translates to SQL; nothing here filters in memory.</summary>
 internal static class KeyQueries
 {
-    public static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyQuery query, DateTime now)
+    /// <param name="namesOnly">Search a term that looks like an identifier among names (when no identifier starts so).</param>
+    public static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyQuery query, DateTime now, bool namesOnly = false)
     {
         keys = keys.Where(k => k.AccountId == query.AccountId);
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            var term = query.Search.Trim();
-            if (IsIdentifierStart(term))
+            var term = WithoutControlCharacters(query.Search).Trim(); // PostgreSQL's text cannot hold a NUL
+            if (!namesOnly && IsIdentifierStart(term))
             {
                 // The start of an identifier: a range of the unique index (identifiers compare byte by byte).
                 var end = term + IdentifierEnd;
@@ -26,6 +27,9 @@ internal static class KeyQueries
             keys = keys.Where(k => k.Environment == query.Environment);
         return query.Status is { } status ? keys.Where(KeyStatus.Is(status, now)) : keys;
     }
+
+    public static string WithoutControlCharacters(string text) =>
+        text.Any(char.IsControl) ? new string([.. text.Where(c => !char.IsControl(c))]) : text;
 
     /// <summary>Sorts after every character an identifier holds (letters, digits and the underscore).</summary>
     public const char IdentifierEnd = '~';

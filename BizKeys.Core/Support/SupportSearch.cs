@@ -31,18 +31,23 @@ public sealed class SupportSearch(IDbContextFactory<BizKeysDbContext> dbFactory,
     public async Task<SupportSearchResult> SearchAsync(Actor actor, string? term, CancellationToken ct = default)
     {
         AccountAccess.RequireSupport(actor);
-        term = term?.Trim();
+        // Control characters name nothing, and FTS5 stops reading a query at a NUL.
+        term = term is null ? null : KeyQueries.WithoutControlCharacters(term).Trim();
         if (string.IsNullOrEmpty(term))
             return SupportSearchResult.Empty;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keys = new List<KeyHit>();
         if (KeyQueries.IsIdentifierStart(term))
         {
             var end = term + KeyQueries.IdentifierEnd;
-            return new([], await KeyHitsAsync(db, db.ApiKeys.Where(k => string.Compare(k.Key, term) >= 0 && string.Compare(k.Key, end) < 0)
+            keys.AddRange(await KeyHitsAsync(db, db.ApiKeys.Where(k => string.Compare(k.Key, term) >= 0 && string.Compare(k.Key, end) < 0)
                 .OrderBy(k => k.Key), ct));
+            if (keys.Count > 0)
+                return new([], keys);
+            // No identifier starts so: "bk_legacy" may be the start of a key's name.
         }
         var accounts = await AccountHitsAsync(db, term, ct);
-        if (term.Length < MinNameSearch)
+        if (term.EnumerateRunes().Count() < MinNameSearch) // characters, as the trigrams count them
             return new(accounts, []);
         var named = database.Provider == DatabaseProvider.Postgres ? ByNameOnPostgres(db, term) : ByNameOnSqlite(db, term);
         return new(accounts, await KeyHitsAsync(db, named, ct));
@@ -50,7 +55,9 @@ public sealed class SupportSearch(IDbContextFactory<BizKeysDbContext> dbFactory,
 
     private static async Task<IReadOnlyList<AccountHit>> AccountHitsAsync(BizKeysDbContext db, string term, CancellationToken ct)
     {
-        var byName = await db.Accounts.AsNoTracking().Where(a => a.Name.ToUpper().Contains(term.ToUpper()))
+        // Case-insensitive as far as the engine's upper() goes (SQLite's: ASCII letters), and exact as typed.
+        var upper = term.ToUpperInvariant();
+        var byName = await db.Accounts.AsNoTracking().Where(a => a.Name.Contains(term) || a.Name.ToUpper().Contains(upper))
             .OrderBy(a => a.Name).Take(MaxHits).Select(a => new AccountHit(a.Id, a.Name, a.KeyCount, null)).ToListAsync(ct);
         if (!term.Contains('@'))
             return byName;

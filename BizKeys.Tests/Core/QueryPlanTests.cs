@@ -181,6 +181,34 @@ public class QueryPlanTests : IAsyncLifetime
         Assert.Equal(5, (await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Search = "bk_" }, _db.Owner)).TotalCount);
     }
 
+    [Fact]
+    public async Task A_name_that_starts_like_an_identifier_is_found_when_no_identifier_starts_so()
+    {
+        var issued = await _db.CreateKeyAsync("bk_legacy importer");
+
+        var found = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Search = "bk_legacy" }, _db.Owner);
+
+        Assert.Equal([issued.Key.Key], found.Items.Select(k => k.Key));
+        Assert.Equal(1, found.TotalCount);
+    }
+
+    [Fact]
+    public async Task A_search_with_control_characters_searches_what_is_left()
+    {
+        var found = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Search = "sy\0nc\u0007" }, _db.Owner);
+
+        Assert.Equal(5, found.TotalCount); // "CRM sync 0" … "CRM sync 4"
+    }
+
+    [Fact]
+    public async Task A_page_far_past_the_end_is_empty_and_still_gives_the_right_total()
+    {
+        var page = await _db.Keys.QueryAsync(new KeyQuery(_db.Account.Id) { Page = 21_474_837, PageSize = 100 }, _db.Owner);
+
+        Assert.Empty(page.Items);
+        Assert.Equal(5, page.TotalCount);
+    }
+
     private async Task<string> ExplainAsync(string sql, List<(string Name, object? Value, System.Data.DbType Type)> parameters)
     {
         await using var context = await _db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync();

@@ -95,6 +95,19 @@ public class SupportSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_name_that_starts_like_an_identifier_and_terms_with_control_characters_or_emoji_are_handled()
+    {
+        await KeyInAsync(_db.Account.Id, "bk_legacy importer");
+        await _db.CreateAccountAsync("Café Müller");
+
+        Assert.Equal(["bk_legacy importer"], (await Search.SearchAsync(_support, "bk_legacy")).Keys.Select(k => k.Name));
+        Assert.Equal(SupportSearchResult.Empty.Keys, (await Search.SearchAsync(_support, "a\0b")).Keys); // FTS5 stops at a NUL
+        Assert.Empty((await Search.SearchAsync(_support, "\0\0\0")).Keys);
+        Assert.Empty((await Search.SearchAsync(_support, "😀a")).Keys); // two characters: too short for trigrams
+        Assert.Equal(["Café Müller"], (await Search.SearchAsync(_support, "Café")).Accounts.Select(a => a.Name));
+    }
+
+    [Fact]
     public async Task Only_support_staff_may_search_across_accounts()
     {
         await Assert.ThrowsAsync<AccessDeniedException>(() => Search.SearchAsync(_db.Owner, "bot"));

@@ -134,16 +134,7 @@ public static class Screens
 
     private static async Task Report(string what, Func<Task> query)
     {
-        for (var i = 0; i < 3; i++)
-            await query();
-        var times = new double[Runs];
-        for (var i = 0; i < Runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await query();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
+        var times = await Timing.SortedAsync(query, Runs, warmUps: 3);
         Console.WriteLine($"  {what,-44} median {times[Runs / 2],7:0.00} ms   p95 {times[(int)(Runs * 0.95) - 1],7:0.00} ms");
     }
 }

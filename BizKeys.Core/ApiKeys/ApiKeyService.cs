@@ -195,7 +195,7 @@ public sealed partial class ApiKeyService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now);
         // "bk_legacy" may be the start of a name as well as of an identifier: when no identifier starts so, names.
-        if (query.Search is { } search && KeyQueries.IsIdentifierStart(KeyQueries.WithoutControlCharacters(search).Trim()) && !await keys.AnyAsync(ct))
+        if (KeyQueries.SearchTerm(query.Search) is { } term && KeyQueries.IsIdentifierStart(term) && !await keys.AnyAsync(ct))
             keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now, namesOnly: true);
         // The page's ids from the index alone, then only those rows: a deep page skips index entries, not rows.
         var pageIds = KeyQueries.Sort(keys, query.SortBy, query.Descending, now)

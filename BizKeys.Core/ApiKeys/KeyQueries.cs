@@ -7,32 +7,39 @@ internal static class KeyQueries
     public static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyQuery query, DateTime now, bool namesOnly = false)
     {
         keys = keys.Where(k => k.AccountId == query.AccountId);
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var term = WithoutControlCharacters(query.Search).Trim(); // PostgreSQL's text cannot hold a NUL
-            if (!namesOnly && IsIdentifierStart(term))
-            {
-                // The start of an identifier: a range of the unique index (identifiers compare byte by byte).
-                var end = term + IdentifierEnd;
-                keys = keys.Where(k => string.Compare(k.Key, term) >= 0 && string.Compare(k.Key, end) < 0);
-            }
-            else
-            {
+        if (SearchTerm(query.Search) is { } term)
+            keys = keys.Where(!namesOnly && IsIdentifierStart(term)
+                ? IdentifierStartsWith(term)
                 // Part of a name: checked on the index that holds the account's names, never on the rows.
-                var upper = ApiKey.Normalize(term);
-                keys = keys.Where(k => k.NormalizedName.Contains(upper));
-            }
-        }
+                : NameContains(term));
         if (!string.IsNullOrEmpty(query.Environment))
             keys = keys.Where(k => k.Environment == query.Environment);
         return query.Status is { } status ? keys.Where(KeyStatus.Is(status, now)) : keys;
     }
 
-    public static string WithoutControlCharacters(string text) =>
-        text.Any(char.IsControl) ? new string([.. text.Where(c => !char.IsControl(c))]) : text;
+    /// <summary>What a search box's text searches for: without control characters (they name nothing, FTS5 stops
+    /// at a NUL and PostgreSQL's text cannot hold one), trimmed; null when nothing is left.</summary>
+    public static string? SearchTerm(string? search)
+    {
+        if (search is null)
+            return null;
+        var term = (search.Any(char.IsControl) ? new string([.. search.Where(c => !char.IsControl(c))]) : search).Trim();
+        return term.Length == 0 ? null : term;
+    }
 
-    /// <summary>Sorts after every character an identifier holds (letters, digits and the underscore).</summary>
-    public const char IdentifierEnd = '~';
+    /// <summary>Keys whose identifier starts with <paramref name="term"/>: a range of an index on the identifier
+    /// (identifiers compare byte by byte; '~' sorts after every character one holds).</summary>
+    public static System.Linq.Expressions.Expression<Func<ApiKey, bool>> IdentifierStartsWith(string term)
+    {
+        var end = term + '~';
+        return k => string.Compare(k.Key, term) >= 0 && string.Compare(k.Key, end) < 0;
+    }
+
+    private static System.Linq.Expressions.Expression<Func<ApiKey, bool>> NameContains(string term)
+    {
+        var upper = ApiKey.Normalize(term);
+        return k => k.NormalizedName.Contains(upper);
+    }
 
     /// <summary>"bk_" and what follows it, in identifier characters only: anything else is searched as a name.</summary>
     public static bool IsIdentifierStart(string term) =>
@@ -44,7 +51,7 @@ internal static class KeyQueries
         System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     public static bool IsUnfiltered(KeyQuery query) =>
-        string.IsNullOrWhiteSpace(query.Search) && query.Status is null && string.IsNullOrEmpty(query.Environment);
+        SearchTerm(query.Search) is null && query.Status is null && string.IsNullOrEmpty(query.Environment);
 
     public static IQueryable<ApiKey> Sort(IQueryable<ApiKey> keys, KeySort sort, bool descending, DateTime now)
     {

@@ -31,17 +31,14 @@ public sealed class SupportSearch(IDbContextFactory<BizKeysDbContext> dbFactory,
     public async Task<SupportSearchResult> SearchAsync(Actor actor, string? term, CancellationToken ct = default)
     {
         AccountAccess.RequireSupport(actor);
-        // Control characters name nothing, and FTS5 stops reading a query at a NUL.
-        term = term is null ? null : KeyQueries.WithoutControlCharacters(term).Trim();
-        if (string.IsNullOrEmpty(term))
+        term = KeyQueries.SearchTerm(term);
+        if (term is null)
             return SupportSearchResult.Empty;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = new List<KeyHit>();
         if (KeyQueries.IsIdentifierStart(term))
         {
-            var end = term + KeyQueries.IdentifierEnd;
-            keys.AddRange(await KeyHitsAsync(db, db.ApiKeys.Where(k => string.Compare(k.Key, term) >= 0 && string.Compare(k.Key, end) < 0)
-                .OrderBy(k => k.Key), ct));
+            keys.AddRange(await KeyHitsAsync(db, db.ApiKeys.Where(KeyQueries.IdentifierStartsWith(term)).OrderBy(k => k.Key), ct));
             if (keys.Count > 0)
                 return new([], keys);
             // No identifier starts so: "bk_legacy" may be the start of a key's name.

@@ -39,21 +39,47 @@ public class QueryPlanTests : IAsyncLifetime
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken ct = default)
         {
-            if (On)
-                lock (Commands)
-                    Commands.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, (object?)p.Value, p.DbType))]));
+            Keep(command);
             return ValueTask.FromResult(result);
         }
 
         public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<int> result, CancellationToken ct = default)
         {
+            Keep(command);
+            return ValueTask.FromResult(result);
+        }
+
+        private void Keep(DbCommand command)
+        {
             if (On)
                 lock (Commands)
                     Commands.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, (object?)p.Value, p.DbType))]));
-            return ValueTask.FromResult(result);
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/>, then asks the database for the plan of each command it sent that
+    /// <paramref name="concerns"/>, fails on a table scan, and returns the plans.
+    /// </summary>
+    private async Task<List<string>> PlansOfAsync(string label, Func<Task> action, Func<string, bool> concerns)
+    {
+        _captured.On = true;
+        await action();
+        _captured.On = false;
+        var sent = _captured.Commands.Where(c => concerns(c.Sql)).ToList();
+        Assert.NotEmpty(sent);
+        var plans = new List<string>();
+        foreach (var (sql, parameters) in sent)
+        {
+            var plan = await ExplainAsync(sql, parameters);
+            Assert.True(UsesIndexesOnly(plan), $"{label}: a table scan in\n{plan}\nfor\n{sql}");
+            plans.Add(plan);
+        }
+        return plans;
+    }
+
+    private static bool OnKeys(string sql) => sql.Contains("\"ApiKeys\"");
 
     /// <summary>Each grid query and the index made for it (GridIndexes), which its plan must name.</summary>
     public static TheoryData<string, string> GridQueries() => new()
@@ -91,19 +117,7 @@ public class QueryPlanTests : IAsyncLifetime
     [MemberData(nameof(GridQueries))]
     public async Task The_keys_grid_reads_keys_through_its_index(string name, string index)
     {
-        _captured.On = true;
-        await _db.Keys.QueryAsync(Query(name), _db.Owner);
-        _captured.On = false;
-
-        var onKeys = _captured.Commands.Where(c => c.Sql.Contains("\"ApiKeys\"")).ToList();
-        Assert.NotEmpty(onKeys);
-        var plans = new List<string>();
-        foreach (var (sql, parameters) in onKeys)
-        {
-            var plan = await ExplainAsync(sql, parameters);
-            Assert.True(UsesIndexesOnly(plan), $"{name}: a table scan in\n{plan}\nfor\n{sql}");
-            plans.Add(plan);
-        }
+        var plans = await PlansOfAsync(name, () => _db.Keys.QueryAsync(Query(name), _db.Owner), OnKeys);
         // PostgreSQL's planner weighs indexes by the table's statistics, which five rows do not give: there the test
         // holds that no step scans the table; SQLite, which plans by fixed rules when it has no statistics, must also
         // pick the index made for the query.
@@ -117,17 +131,7 @@ public class QueryPlanTests : IAsyncLifetime
     public async Task Support_search_across_every_account_reads_keys_through_an_index(string term)
     {
         var support = await _db.AddUserAsync("helpdesk@platform.example", "Support");
-        _captured.On = true;
-        await _db.Services.GetRequiredService<BizKeys.Core.Support.SupportSearch>().SearchAsync(support, term);
-        _captured.On = false;
-
-        var onKeys = _captured.Commands.Where(c => c.Sql.Contains("\"ApiKeys\"")).ToList();
-        Assert.NotEmpty(onKeys);
-        foreach (var (sql, parameters) in onKeys)
-        {
-            var plan = await ExplainAsync(sql, parameters);
-            Assert.True(UsesIndexesOnly(plan), $"{term}: a table scan in\n{plan}\nfor\n{sql}");
-        }
+        await PlansOfAsync(term, () => _db.Services.GetRequiredService<BizKeys.Core.Support.SupportSearch>().SearchAsync(support, term), OnKeys);
     }
 
     [Fact]
@@ -143,16 +147,9 @@ public class QueryPlanTests : IAsyncLifetime
             recorder.Record(result.Key, BizKeys.Core.Verification.FailureReason.WrongSecret, System.Net.IPAddress.Loopback);
         }
 
-        _captured.On = true;
-        await _db.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
-        _captured.On = false;
+        await PlansOfAsync("flush", () => _db.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync(), _ => true);
 
         Assert.Contains(_captured.Commands, c => c.Sql.Contains("UPDATE \"ApiKeys\""));
-        foreach (var (sql, parameters) in _captured.Commands)
-        {
-            var plan = await ExplainAsync(sql, parameters);
-            Assert.True(UsesIndexesOnly(plan), $"flush: a table scan in\n{plan}\nfor\n{sql}");
-        }
     }
 
     [Fact]

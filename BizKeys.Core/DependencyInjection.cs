@@ -71,6 +71,8 @@ public static class DependencyInjection
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<KeyVerifier>();
         services.AddSingleton<UsageService>();
+        services.AddSingleton<TrafficLeaderboard>();
+        services.AddHostedService<TrafficLeaderboardRefresher>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<KeyChangeListener>();

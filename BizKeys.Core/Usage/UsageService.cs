@@ -85,16 +85,15 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
         return new AccountUsage(traffic.Sum(t => t.Success), traffic.Sum(t => t.Failed), [.. traffic.Take(5)]);
     }
 
-    /// <summary>Keys across every account with traffic since <paramref name="since"/>, busiest first (support only).</summary>
-    public async Task<IReadOnlyList<KeyTraffic>> TopKeysAsync(Actor actor, DateTime since, CancellationToken ct = default)
+    /// <summary>
+    /// Every key across every account with traffic since <paramref name="since"/>, busiest first (support only; the CSV
+    /// export). Pages read <see cref="TrafficLeaderboard"/> instead.
+    /// </summary>
+    public async Task<IReadOnlyList<KeyTraffic>> TrafficByKeyAsync(Actor actor, DateTime since, CancellationToken ct = default)
     {
         AccountAccess.RequireSupport(actor);
         return await TrafficAsync(accountId: null, since, ct);
     }
-
-    /// <summary>Keys whose failures stand out: at least 10 failed attempts and a quarter or more of their traffic, worst first.</summary>
-    public static IEnumerable<KeyTraffic> FailureSpikes(IEnumerable<KeyTraffic> traffic) =>
-        traffic.Where(t => t.Failed >= 10 && t.FailureRate >= 0.25).OrderByDescending(t => t.Failed).ThenByDescending(t => t.FailureRate);
 
     /// <summary>Writes per-key traffic as CSV for support (formula-safe, RFC 4180).</summary>
     public static async Task WriteCsvAsync(IEnumerable<KeyTraffic> traffic, TextWriter output)

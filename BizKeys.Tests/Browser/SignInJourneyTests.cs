@@ -126,6 +126,13 @@ public class SignInJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         var audit = await browser.Services.GetRequiredService<AuditLog>().QueryAsync(
             new AuditQuery(account.Id) { Action = AuditActions.SupportAccess }, Actor.CommandLine);
         Assert.Contains(audit.Items, e => e.Actor == "helper@bizkeys.example" && e.Summary == "Reason: Ticket #4821: customer cannot send messages");
+
+        // The platform-wide view says what it counted and how recent that is.
+        await BrowserApp.GoToAsync(page, "/support/usage");
+        await Expect(page.GetByTestId("usage-totals")).ToContainTextAsync("0 successful and 0 failed requests across every account · as of");
+        await Expect(page.GetByTestId("top-keys")).ToContainTextAsync("No traffic in this period.");
+        await page.GetByText("30 days", new() { Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("failure-spikes")).ToContainTextAsync("No key fails often in this period.");
         await page.Context.CloseAsync();
     }
 

@@ -14,7 +14,7 @@ public static class SupportExports
     {
         var actor = SignedInActor.From(user, http.Connection.RemoteIpAddress?.ToString())!;
         var since = time.GetUtcNow().UtcDateTime.AddHours(-Math.Clamp(hours ?? 24, 1, 24 * 90));
-        var traffic = await usage.TopKeysAsync(actor, since, ct);
+        var traffic = await usage.TrafficByKeyAsync(actor, since, ct);
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"bizkeys-key-usage-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using BizKeys.Core.Access;
+using BizKeys.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BizKeys.Core.Usage;
+
+/// <summary>The periods support's platform-wide usage view offers, in hours.</summary>
+public enum TrafficPeriod
+{
+    Day = 24,
+    Week = 168,
+    Month = 720,
+}
+
+/// <summary>The busiest keys and the keys whose failures stand out over one period, across every account, as of <see cref="ComputedAt"/>.</summary>
+public sealed record TrafficLeaders(
+    TrafficPeriod Period, DateTime ComputedAt, long Success, long Failed, IReadOnlyList<KeyTraffic> Busiest, IReadOnlyList<KeyTraffic> FailureSpikes);
+
+/// <summary>
+/// Support's top keys and failure spikes over 1,000,000 keys. Summing every hourly bucket of a month takes the
+/// database the better part of a second at that size, so the leaders are computed in the background every
+/// <see cref="RefreshEvery"/> (only the top <see cref="Size"/> of each list leave the database) and a page reads the
+/// latest result at once, saying how old it is. Each instance keeps its own copy.
+/// </summary>
+public sealed partial class TrafficLeaderboard(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time, ILogger<TrafficLeaderboard> logger)
+{
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromMinutes(2);
+    public const int Size = 50;
+
+    /// <summary>A failure spike: at least this many failed attempts in the period...</summary>
+    public const int SpikeMinimumFailures = 10;
+
+    /// <summary>...and at least 1 in this many of the key's requests failed.</summary>
+    public const int SpikeOneFailureIn = 4;
+
+    private readonly ConcurrentDictionary<TrafficPeriod, TrafficLeaders> _latest = new();
+    private readonly SemaphoreSlim _computing = new(1, 1);
+
+    /// <summary>The latest leaders of <paramref name="period"/>; computed now only when none is recent enough (first use after start).</summary>
+    public async Task<TrafficLeaders> GetAsync(Actor actor, TrafficPeriod period, CancellationToken ct = default)
+    {
+        AccountAccess.RequireSupport(actor);
+        if (Fresh(period) is { } latest)
+            return latest;
+        await _computing.WaitAsync(ct);
+        try
+        {
+            return Fresh(period) ?? await ComputeAsync(period, ct);
+        }
+        finally
+        {
+            _computing.Release();
+        }
+    }
+
+    /// <summary>Recomputes every period (what the background refresh calls).</summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
+    {
+        foreach (var period in Enum.GetValues<TrafficPeriod>())
+        {
+            await _computing.WaitAsync(ct);
+            try
+            {
+                await ComputeAsync(period, ct);
+            }
+            finally
+            {
+                _computing.Release();
+            }
+        }
+    }
+
+    private TrafficLeaders? Fresh(TrafficPeriod period) =>
+        _latest.TryGetValue(period, out var latest) && time.GetUtcNow().UtcDateTime - latest.ComputedAt < 2 * RefreshEvery ? latest : null;
+
+    private async Task<TrafficLeaders> ComputeAsync(TrafficPeriod period, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var from = UsageHours.Of(now.AddHours(-(int)period));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var perKey = db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= from)
+            .GroupBy(b => b.KeyId)
+            .Select(g => new KeyCount
+            {
+                KeyId = g.Key,
+                Success = g.Sum(b => b.Success),
+                Failed = g.Sum(b => b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission),
+            });
+        var busiest = await perKey.OrderByDescending(t => t.Success + t.Failed).ThenBy(t => t.KeyId).Take(Size).ToListAsync(ct);
+        var spikes = await perKey.Where(t => t.Failed >= SpikeMinimumFailures && t.Failed * SpikeOneFailureIn >= t.Success + t.Failed)
+            .OrderByDescending(t => t.Failed).ThenBy(t => t.KeyId).Take(Size).ToListAsync(ct);
+        var totals = await db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= from)
+            .GroupBy(b => 1)
+            .Select(g => new
+            {
+                Success = g.Sum(b => b.Success),
+                Failed = g.Sum(b => b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission),
+            })
+            .SingleOrDefaultAsync(ct);
+
+        var ids = busiest.Concat(spikes).Select(t => t.KeyId).Distinct().ToList();
+        var names = await db.ApiKeys.AsNoTracking().Where(k => ids.Contains(k.Id))
+            .Join(db.Accounts, k => k.AccountId, a => a.Id, (k, a) => new { k.Id, k.Key, k.Name, k.AccountId, AccountName = a.Name })
+            .ToDictionaryAsync(k => k.Id, ct);
+        List<KeyTraffic> Named(IEnumerable<KeyCount> counts) =>
+        [
+            .. from c in counts
+               where names.ContainsKey(c.KeyId) // a key deleted with its account since
+               let k = names[c.KeyId]
+               select new KeyTraffic(k.AccountId, k.AccountName, k.Key, k.Name, c.Success, c.Failed),
+        ];
+
+        var leaders = new TrafficLeaders(period, now, totals?.Success ?? 0, totals?.Failed ?? 0, Named(busiest), Named(spikes));
+        _latest[period] = leaders;
+        LogComputed(period, (time.GetUtcNow().UtcDateTime - now).TotalMilliseconds);
+        return leaders;
+    }
+
+    private sealed class KeyCount // a class with setters: EF Core orders and filters on its members in SQL
+    {
+        public Guid KeyId { get; init; }
+        public long Success { get; init; }
+        public long Failed { get; init; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Top keys over {Period} computed in {Milliseconds:0} ms")]
+    private partial void LogComputed(TrafficPeriod period, double milliseconds);
+}
+
+/// <summary>Keeps <see cref="TrafficLeaderboard"/> recent: a first computation shortly after start, then every <see cref="TrafficLeaderboard.RefreshEvery"/>.</summary>
+public sealed partial class TrafficLeaderboardRefresher(TrafficLeaderboard leaderboard, TimeProvider time, ILogger<TrafficLeaderboardRefresher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), time, stoppingToken); // start-up first
+            using var timer = new PeriodicTimer(TrafficLeaderboard.RefreshEvery, time);
+            do
+            {
+                try
+                {
+                    await leaderboard.RefreshAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or TimeoutException)
+                {
+                    LogRefreshFailed(e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Support's top keys could not be refreshed; the page shows the previous result")]
+    private partial void LogRefreshFailed(Exception exception);
+}

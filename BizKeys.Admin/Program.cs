@@ -42,6 +42,7 @@ builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
+builder.Services.AddSingleton<LeakReportLimiter>();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
@@ -109,6 +110,7 @@ app.MapAccountEndpoints();
 app.MapSupportExports();
 app.MapAuditExports();
 app.MapKeyApi();
+app.MapLeakApi();
 app.MapOpenApi().AllowAnonymous();
 app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))
     .AllowAnonymous().ExcludeFromDescription();

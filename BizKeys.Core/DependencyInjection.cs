@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SupportService>();
+        services.AddSingleton<Leaks.LeakReporter>();
         services.AddSingleton<SupportSearch>();
         services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<DatabaseBackup>();

@@ -15,7 +15,7 @@ public enum AccountNeed
 /// The one place that decides whether an actor may read or change an account. Every Core service asks it,
 /// so a page that forgets to hide a button still cannot change anything.
 /// </summary>
-public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
+public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time)
 {
     /// <exception cref="AccessDeniedException">The actor is not BizKeys support staff (or the system).</exception>
     public static void RequireSupport(Actor actor)
@@ -31,8 +31,17 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
             .Select(m => (AccountRole?)m.Role).SingleOrDefaultAsync(ct);
     }
 
+    /// <summary>Whether a support person holds a grant for the account that has not run out.</summary>
+    public async Task<bool> HasLiveGrantAsync(Guid userId, Guid accountId, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.SupportGrants.AnyAsync(g => g.AccountId == accountId && g.UserId == userId && g.ExpiresAt > now, ct);
+    }
+
     /// <exception cref="AccountNotFoundException">The actor has no business with this account.</exception>
     /// <exception cref="AccessDeniedException">The actor may look but not change.</exception>
+    /// <exception cref="SupportGrantRequiredException">Support staff without a live grant for this account.</exception>
     public async Task RequireAsync(Actor actor, Guid accountId, AccountNeed need, CancellationToken ct = default)
     {
         if (actor.IsSystem)
@@ -57,13 +66,13 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory)
         var role = actor.UserId is { } userId ? await RoleAsync(userId, accountId, ct) : null;
         if (role is null)
         {
-            if (actor.IsSupport)
-            {
-                if (need == AccountNeed.Read)
-                    return;
+            if (!actor.IsSupport)
+                throw new AccountNotFoundException();
+            if (need != AccountNeed.Read)
                 throw new AccessDeniedException("Support staff have read-only access to accounts.");
-            }
-            throw new AccountNotFoundException();
+            if (actor.UserId is not { } supportId || !await HasLiveGrantAsync(supportId, accountId, ct))
+                throw new SupportGrantRequiredException(accountId);
+            return;
         }
         if (need != AccountNeed.Read && role != AccountRole.Owner)
             throw new AccessDeniedException(need == AccountNeed.ManageKeys

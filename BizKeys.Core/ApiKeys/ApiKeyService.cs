@@ -176,6 +176,24 @@ public sealed partial class ApiKeyService(
         return ApiKeyView.From(key, Now);
     }
 
+    /// <summary>
+    /// Revokes the key whose secret was reported as leaked (whoever holds a leaked secret may have it revoked), audited
+    /// as such, with a notice for its owners. A key revoked already stays as it was.
+    /// </summary>
+    internal Task<(ApiKeyView Key, Guid AccountId, bool RevokedNow)> RevokeLeakedAsync(Guid id, Actor reporter, CancellationToken ct) =>
+        UntilNoConflictAsync(async () =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var key = await db.ApiKeys.SingleAsync(k => k.Id == id, ct);
+            if (key.RevokedAt is not null)
+                return (ApiKeyView.From(key, Now), key.AccountId, false);
+            key.Revoke(Now, reporter);
+            Audit(db, key, reporter, AuditActions.KeyRevoked, "Revoked: secret reported as leaked");
+            db.LeakNotices.Add(Leaks.LeakNotice.For(key, Now));
+            await SaveAsync(db, key, ct);
+            return (ApiKeyView.From(key, Now), key.AccountId, true);
+        });
+
     public async Task<ApiKeyView?> GetAsync(Guid accountId, string keyId, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);

@@ -25,6 +25,8 @@ public sealed class BizKeysOptions
 
     public UsageOptions Usage { get; set; } = new();
 
+    public SupportOptions Support { get; set; } = new();
+
     public string DefaultEnvironment => Environments.Count > 0 ? Environments[0] : "";
 
     public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
@@ -66,4 +68,10 @@ public sealed class UsageOptions
     /// hourly buckets, so a flood cannot grow the database without bound.
     /// </summary>
     public int FailureSamplesPerMinute { get; set; } = 5;
+}
+
+public sealed class SupportOptions
+{
+    /// <summary>How long a support person may read an account after giving a reason (then they give one again).</summary>
+    public int AccessMinutes { get; set; } = 60;
 }

@@ -37,6 +37,8 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
             errors.Add("BizKeys:Verification:FailedAttemptsPerAddressPerMinute must be 0 (off) or more.");
         if (options.Usage.FailureSamplesPerMinute is < 1 or > 1000)
             errors.Add("BizKeys:Usage:FailureSamplesPerMinute must be between 1 and 1000.");
+        if (options.Support.AccessMinutes is < 5 or > 1440)
+            errors.Add("BizKeys:Support:AccessMinutes must be between 5 and 1440 (a day).");
         if (options.Usage.FlushSeconds is < 1 or > 5)
             errors.Add("BizKeys:Usage:FlushSeconds must be between 1 and 5: usage shown to people may lag by at most that.");
 

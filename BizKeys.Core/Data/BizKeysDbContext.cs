@@ -26,6 +26,9 @@ public abstract class BizKeysDbContext(DbContextOptions options)
     public DbSet<KeyFailure> KeyFailures => Set<KeyFailure>();
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Support.SupportGrant> SupportGrants => Set<Support.SupportGrant>();
+    public DbSet<Support.SupportLogEntry> SupportLog => Set<Support.SupportLogEntry>();
+    public DbSet<Leaks.LeakNotice> LeakNotices => Set<Leaks.LeakNotice>();
     /// <summary>Per-key request budgets shared by every instance (PostgreSQL); one machine counts in memory.</summary>
     public DbSet<Verification.RateWindow> RateWindows => Set<Verification.RateWindow>();
     /// <summary>Sign-in cookie keys shared by every instance (PostgreSQL); one machine keeps them in files.</summary>

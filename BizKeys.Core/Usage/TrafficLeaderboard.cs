@@ -22,8 +22,8 @@ public sealed record TrafficLeaders(
 /// <summary>
 /// Support's top keys and failure spikes over 1,000,000 keys. Summing every hourly bucket of a month takes the
 /// database the better part of a second at that size, so the leaders are computed in the background every
-/// <see cref="RefreshEvery"/> (only the top <see cref="Size"/> of each list leave the database) and a page reads the
-/// latest result at once, saying how old it is. Each instance keeps its own copy.
+/// <see cref="RefreshEvery"/> — all three periods in one pass (each key's sums per period; the leaders are picked in
+/// memory) — and a page reads the latest result at once, saying how old it is. Each instance keeps its own copy.
 /// </summary>
 public sealed partial class TrafficLeaderboard(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time, ILogger<TrafficLeaderboard> logger)
 {
@@ -48,7 +48,7 @@ public sealed partial class TrafficLeaderboard(IDbContextFactory<BizKeysDbContex
         await _computing.WaitAsync(ct);
         try
         {
-            return Fresh(period) ?? await ComputeAsync(period, ct);
+            return Fresh(period) ?? (await ComputeAsync(ct))[period];
         }
         finally
         {
@@ -59,77 +59,87 @@ public sealed partial class TrafficLeaderboard(IDbContextFactory<BizKeysDbContex
     /// <summary>Recomputes every period (what the background refresh calls).</summary>
     public async Task RefreshAsync(CancellationToken ct = default)
     {
-        foreach (var period in Enum.GetValues<TrafficPeriod>())
+        await _computing.WaitAsync(ct);
+        try
         {
-            await _computing.WaitAsync(ct);
-            try
-            {
-                await ComputeAsync(period, ct);
-            }
-            finally
-            {
-                _computing.Release();
-            }
+            await ComputeAsync(ct);
+        }
+        finally
+        {
+            _computing.Release();
         }
     }
 
     private TrafficLeaders? Fresh(TrafficPeriod period) =>
         _latest.TryGetValue(period, out var latest) && time.GetUtcNow().UtcDateTime - latest.ComputedAt < 2 * RefreshEvery ? latest : null;
 
-    private async Task<TrafficLeaders> ComputeAsync(TrafficPeriod period, CancellationToken ct)
+    /// <summary>Every period in one pass over the longest one's buckets: each key's sums per period, then the leaders in memory.</summary>
+    private async Task<Dictionary<TrafficPeriod, TrafficLeaders>> ComputeAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var from = UsageHours.Of(now.AddHours(-(int)period));
+        var month = UsageHours.Of(now.AddHours(-(int)TrafficPeriod.Month));
+        var week = UsageHours.Of(now.AddHours(-(int)TrafficPeriod.Week));
+        var day = UsageHours.Of(now.AddHours(-(int)TrafficPeriod.Day));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var perKey = db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= from)
+        var perKey = await db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= month)
             .GroupBy(b => b.KeyId)
-            .Select(g => new KeyCount
+            .Select(g => new KeySums
             {
                 KeyId = g.Key,
-                Success = g.Sum(b => b.Success),
-                Failed = g.Sum(b => b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission),
-            });
-        var busiest = await perKey.OrderByDescending(t => t.Success + t.Failed).ThenBy(t => t.KeyId).Take(Size).ToListAsync(ct);
-        var spikes = await perKey.Where(t => t.Failed >= SpikeMinimumFailures && t.Failed * SpikeOneFailureIn >= t.Success + t.Failed)
-            .OrderByDescending(t => t.Failed).ThenBy(t => t.KeyId).Take(Size).ToListAsync(ct);
-        var totals = await db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= from)
-            .GroupBy(b => 1)
-            .Select(g => new
-            {
-                Success = g.Sum(b => b.Success),
-                Failed = g.Sum(b => b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission),
+                MonthSuccess = g.Sum(b => b.Success),
+                MonthFailed = g.Sum(b => b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission),
+                WeekSuccess = g.Sum(b => b.HourStart >= week ? b.Success : 0),
+                WeekFailed = g.Sum(b => b.HourStart >= week ? b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission : 0),
+                DaySuccess = g.Sum(b => b.HourStart >= day ? b.Success : 0),
+                DayFailed = g.Sum(b => b.HourStart >= day ? b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission : 0),
             })
-            .SingleOrDefaultAsync(ct);
+            .ToListAsync(ct);
 
-        var ids = busiest.Concat(spikes).Select(t => t.KeyId).Distinct().ToList();
+        var counts = new Dictionary<TrafficPeriod, List<(Guid KeyId, long Success, long Failed)>>
+        {
+            [TrafficPeriod.Day] = [.. perKey.Where(k => k.DaySuccess + k.DayFailed > 0).Select(k => (k.KeyId, k.DaySuccess, k.DayFailed))],
+            [TrafficPeriod.Week] = [.. perKey.Where(k => k.WeekSuccess + k.WeekFailed > 0).Select(k => (k.KeyId, k.WeekSuccess, k.WeekFailed))],
+            [TrafficPeriod.Month] = [.. perKey.Select(k => (k.KeyId, k.MonthSuccess, k.MonthFailed))],
+        };
+        var busiest = counts.ToDictionary(c => c.Key, c => c.Value.OrderByDescending(t => t.Success + t.Failed).ThenBy(t => t.KeyId).Take(Size).ToList());
+        var spikes = counts.ToDictionary(c => c.Key, c => c.Value
+            .Where(t => t.Failed >= SpikeMinimumFailures && t.Failed * SpikeOneFailureIn >= t.Success + t.Failed)
+            .OrderByDescending(t => t.Failed).ThenBy(t => t.KeyId).Take(Size).ToList());
+
+        var ids = busiest.Values.Concat(spikes.Values).SelectMany(list => list).Select(t => t.KeyId).Distinct().ToList();
         var names = await db.ApiKeys.AsNoTracking().Where(k => ids.Contains(k.Id))
             .Join(db.Accounts, k => k.AccountId, a => a.Id, (k, a) => new { k.Id, k.Key, k.Name, k.AccountId, AccountName = a.Name })
             .ToDictionaryAsync(k => k.Id, ct);
-        List<KeyTraffic> Named(IEnumerable<KeyCount> counts) =>
+        List<KeyTraffic> Named(IEnumerable<(Guid KeyId, long Success, long Failed)> list) =>
         [
-            .. from c in counts
+            .. from c in list
                where names.ContainsKey(c.KeyId) // a key deleted with its account since
                let k = names[c.KeyId]
                select new KeyTraffic(k.AccountId, k.AccountName, k.Key, k.Name, c.Success, c.Failed),
         ];
 
-        var leaders = new TrafficLeaders(period, now, totals?.Success ?? 0, totals?.Failed ?? 0, Named(busiest), Named(spikes));
-        _latest[period] = leaders;
-        LogComputed(period, (time.GetUtcNow().UtcDateTime - now).TotalMilliseconds);
-        return leaders;
+        var result = counts.ToDictionary(c => c.Key, c => new TrafficLeaders(
+            c.Key, now, c.Value.Sum(t => t.Success), c.Value.Sum(t => t.Failed), Named(busiest[c.Key]), Named(spikes[c.Key])));
+        foreach (var (period, leaders) in result)
+            _latest[period] = leaders;
+        LogComputed(perKey.Count, (time.GetUtcNow().UtcDateTime - now).TotalMilliseconds);
+        return result;
     }
 
-    private sealed class KeyCount // a class with setters: EF Core orders and filters on its members in SQL
+    private sealed class KeySums
     {
         public Guid KeyId { get; init; }
-        public long Success { get; init; }
-        public long Failed { get; init; }
+        public long MonthSuccess { get; init; }
+        public long MonthFailed { get; init; }
+        public long WeekSuccess { get; init; }
+        public long WeekFailed { get; init; }
+        public long DaySuccess { get; init; }
+        public long DayFailed { get; init; }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Top keys over {Period} computed in {Milliseconds:0} ms")]
-    private partial void LogComputed(TrafficPeriod period, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Top keys over {Keys} keys computed in {Milliseconds:0} ms")]
+    private partial void LogComputed(int keys, double milliseconds);
 }
-
 /// <summary>Keeps <see cref="TrafficLeaderboard"/> recent: a first computation shortly after start, then every <see cref="TrafficLeaderboard.RefreshEvery"/>.</summary>
 public sealed partial class TrafficLeaderboardRefresher(TrafficLeaderboard leaderboard, TimeProvider time, ILogger<TrafficLeaderboardRefresher> logger) : BackgroundService
 {

@@ -113,7 +113,7 @@ public class AuditTrailTests : DatabaseTest
         Assert.Contains("Describe why you need to look", noReason.Errors.Single().ErrorMessage);
         var entry = Assert.Single((await Audit.QueryAsync(new AuditQuery(Db.Account.Id) { Action = AuditActions.SupportAccess }, Db.Owner)).Items);
         Assert.Equal("support@bizkeys.example", entry.Actor);
-        Assert.Equal("Reason: Ticket #4821: webhook keys failing", entry.Summary);
+        Assert.Equal("Reason: Ticket #4821: webhook keys failing · read access until 2026-11-27 13:00 UTC", entry.Summary);
     }
 
     [Fact]

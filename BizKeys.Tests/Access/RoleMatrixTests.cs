@@ -4,6 +4,7 @@ using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Audit;
 using BizKeys.Core.Members;
 using BizKeys.Core.Support;
+using BizKeys.Core.Usage;
 using BizKeys.Core;
 using BizKeys.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,9 @@ public class RoleMatrixTests : IAsyncLifetime
             ["Member"] = await _db.AddUserAsync("member@example.com", "Member"),
             ["Support"] = await _db.AddUserAsync("support@bizkeys.example", "Support"),
             ["OtherOwner"] = await _db.AddUserAsync("owner@other.example", "Owner", "Other Business"),
+            ["SupportNoGrant"] = await _db.AddUserAsync("support2@bizkeys.example", "Support"),
         };
+        await _db.Services.GetRequiredService<SupportService>().OpenAccountAsync(_db.Account.Id, "Ticket #1: checking the role matrix", _actors["Support"]);
         _key = (await _db.CreateKeyAsync("Shared bot")).Key.Key;
         await _db.AddUserAsync("spare@example.com", "Member");
     }
@@ -39,20 +42,24 @@ public class RoleMatrixTests : IAsyncLifetime
         var data = new TheoryData<string, string, string>();
         var expectations = new Dictionary<string, string[]>
         {
-            //                  Owner   Member     Support    OtherOwner
-            ["list keys"] = ["ok", "ok", "ok", "notfound"],
-            ["get key"] = ["ok", "ok", "ok", "notfound"],
-            ["create key"] = ["ok", "denied", "denied", "notfound"],
-            ["update key"] = ["ok", "denied", "denied", "notfound"],
-            ["rotate key"] = ["ok", "denied", "denied", "notfound"],
-            ["revoke key"] = ["ok", "denied", "denied", "notfound"],
-            ["list members"] = ["ok", "ok", "ok", "notfound"],
-            ["add member"] = ["ok", "denied", "denied", "notfound"],
-            ["change member"] = ["ok", "denied", "denied", "notfound"],
-            ["remove member"] = ["ok", "denied", "denied", "notfound"],
-            ["read audit"] = ["ok", "ok", "ok", "notfound"],
+            // Support holds a live grant for the account (given for a reason); SupportNoGrant gave none.
+            //                  Owner   Member     Support    OtherOwner  SupportNoGrant
+            ["list keys"] = ["ok", "ok", "ok", "notfound", "denied"],
+            ["get key"] = ["ok", "ok", "ok", "notfound", "denied"],
+            ["create key"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["update key"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["rotate key"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["revoke key"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["list members"] = ["ok", "ok", "ok", "notfound", "denied"],
+            ["add member"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["change member"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["remove member"] = ["ok", "denied", "denied", "notfound", "denied"],
+            ["read audit"] = ["ok", "ok", "ok", "notfound", "denied"],
+            ["key usage"] = ["ok", "ok", "ok", "notfound", "denied"],
+            ["key failures"] = ["ok", "ok", "ok", "notfound", "denied"],
+            ["account usage"] = ["ok", "ok", "ok", "notfound", "denied"],
         };
-        string[] actors = ["Owner", "Member", "Support", "OtherOwner"];
+        string[] actors = ["Owner", "Member", "Support", "OtherOwner", "SupportNoGrant"];
         foreach (var (operation, outcomes) in expectations)
         {
             for (var i = 0; i < actors.Length; i++)
@@ -87,6 +94,9 @@ public class RoleMatrixTests : IAsyncLifetime
             "change member" => () => members.ChangeRoleAsync(accountId, spare.UserId, AccountRole.Owner, actor),
             "remove member" => () => members.RemoveAsync(accountId, spare.UserId, actor),
             "read audit" => () => _db.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(accountId), actor),
+            "key usage" => () => Usage.GetAsync(accountId, _key, _db.Now.AddDays(-1), _db.Now, Granularity.Hour, actor),
+            "key failures" => () => Usage.RecentFailuresAsync(accountId, _key, actor),
+            "account usage" => () => Usage.AccountOverviewAsync(accountId, actor),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 
@@ -96,6 +106,8 @@ public class RoleMatrixTests : IAsyncLifetime
         if (expected != "ok")
             Assert.Equal("Shared bot", (await _db.Keys.GetAsync(accountId, _key, _db.Owner))!.Name);
     }
+
+    private UsageService Usage => _db.Services.GetRequiredService<UsageService>();
 
     [Fact]
     public async Task A_person_without_an_account_sees_no_account()

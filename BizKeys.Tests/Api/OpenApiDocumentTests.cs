@@ -52,7 +52,7 @@ public class OpenApiDocumentTests
     {
         var (document, _) = await DocumentAsync();
 
-        foreach (var (path, method, operation) in Operations(document).Where(o => o.Path.StartsWith("/api/", StringComparison.Ordinal)))
+        foreach (var (path, method, operation) in Operations(document).Where(o => o.Path.StartsWith("/api/", StringComparison.Ordinal) && o.Path != "/api/v1/leaks"))
         {
             var where = $"{method.ToUpperInvariant()} {path}";
             Assert.True(operation.TryGetProperty("operationId", out _), where + " has no operationId");
@@ -74,6 +74,19 @@ public class OpenApiDocumentTests
             if (operation.TryGetProperty("requestBody", out var body))
                 Assert.True(body.GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _), where + " has no request example");
         }
+    }
+
+    [Fact]
+    public async Task The_leak_report_route_needs_no_credentials_and_declares_its_limits()
+    {
+        var (document, _) = await DocumentAsync();
+
+        var (_, _, leaks) = Assert.Single(Operations(document), o => o.Path == "/api/v1/leaks");
+
+        Assert.Empty(leaks.GetProperty("security").EnumerateArray());
+        foreach (var status in new[] { "400", "413", "415", "429", "500" })
+            Assert.True(leaks.GetProperty("responses").GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _), status);
+        Assert.True(leaks.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
     }
 
     [Fact]

@@ -125,7 +125,17 @@ public class SignInJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         Assert.DoesNotMatch(Patterns.AnySecret(), html);
         var audit = await browser.Services.GetRequiredService<AuditLog>().QueryAsync(
             new AuditQuery(account.Id) { Action = AuditActions.SupportAccess }, Actor.CommandLine);
-        Assert.Contains(audit.Items, e => e.Actor == "helper@bizkeys.example" && e.Summary == "Reason: Ticket #4821: customer cannot send messages");
+        Assert.Contains(audit.Items, e => e.Actor == "helper@bizkeys.example"
+            && e.Summary.StartsWith("Reason: Ticket #4821: customer cannot send messages · read access until ", StringComparison.Ordinal));
+        await Expect(page.GetByTestId("grant")).ToContainTextAsync("You can read this account until");
+
+        // Each key opens read-only: its details, usage and history, no action and never a secret.
+        await page.GetByTestId("key-name").Filter(new() { HasText = "Support checks this" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Support checks this" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("detail-key")).ToHaveTextAsync(issued.Key.Key);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Revoke" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rotate" })).ToHaveCountAsync(0);
+        Assert.DoesNotMatch(Patterns.AnySecret(), await page.ContentAsync());
 
         // The platform-wide view says what it counted and how recent that is.
         await BrowserApp.GoToAsync(page, "/support/usage");

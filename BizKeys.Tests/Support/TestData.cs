@@ -36,6 +36,6 @@ public static class TestData
     public static Task InviteAsync(this MemberService members, Guid accountId, string email, string initialPassword, AccountRole role, Actor actor) =>
         members.InviteAsync(accountId, new InviteRequest { Email = email, Password = initialPassword, Role = role }, actor);
 
-    public static Task<Account> OpenAccountAsync(this SupportService support, Guid accountId, string reason, Actor actor) =>
+    public static Task<SupportGrantView> OpenAccountAsync(this SupportService support, Guid accountId, string reason, Actor actor) =>
         support.OpenAccountAsync(accountId, new OpenAccountRequest { Reason = reason }, actor);
 }

@@ -26,6 +26,14 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar)
         await ShowSecretAsync("API key created", issued, "Use this key and secret to call the API.", graceUntil: null);
     }
 
+    /// <summary>The leak report dialog; what it did, or null when cancelled.</summary>
+    public async Task<Core.Leaks.LeakReport?> ReportLeakAsync(Guid? accountId)
+    {
+        var result = await ShowAsync<BizKeys.Admin.Components.Shared.ReportLeakDialog>("Report a leaked secret",
+            new DialogParameters<BizKeys.Admin.Components.Shared.ReportLeakDialog> { { d => d.AccountId, accountId } }, FormOptions);
+        return result?.Data as Core.Leaks.LeakReport;
+    }
+
     public async Task EditAsync(ApiKeyView key, Func<Task> changed)
     {
         var parameters = new DialogParameters<KeyFormDialog> { { d => d.Existing, key } };

@@ -1,0 +1,134 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace BizKeys.Core.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class SupportGrantsAndLeaks : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "LeakNotices",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    KeyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Key = table.Column<string>(type: "character varying(27)", unicode: false, maxLength: 27, nullable: false),
+                    KeyName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ReportedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AcknowledgedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LeakNotices", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LeakNotices_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SupportGrants",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    GrantedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SupportGrants", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SupportGrants_Accounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SupportLog",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SupportLog", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_PreviousSecretHash",
+                table: "ApiKeys",
+                column: "PreviousSecretHash",
+                filter: "\"PreviousSecretHash\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_SecretHash",
+                table: "ApiKeys",
+                column: "SecretHash");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LeakNotices_AccountId_AcknowledgedAt",
+                table: "LeakNotices",
+                columns: new[] { "AccountId", "AcknowledgedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SupportGrants_AccountId_GrantedAt",
+                table: "SupportGrants",
+                columns: new[] { "AccountId", "GrantedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SupportGrants_AccountId_UserId_ExpiresAt",
+                table: "SupportGrants",
+                columns: new[] { "AccountId", "UserId", "ExpiresAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SupportLog_At",
+                table: "SupportLog",
+                column: "At");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "LeakNotices");
+
+            migrationBuilder.DropTable(
+                name: "SupportGrants");
+
+            migrationBuilder.DropTable(
+                name: "SupportLog");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ApiKeys_PreviousSecretHash",
+                table: "ApiKeys");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ApiKeys_SecretHash",
+                table: "ApiKeys");
+        }
+    }
+}

@@ -7,11 +7,14 @@ namespace BizKeys.Admin.Api;
 public sealed record KeyDto(
     string Key, string Name, string Environment, IReadOnlyList<string> Permissions, DateTime? ExpiresAt,
     IReadOnlyList<string> IpAllowlist, int? RateLimitPerMinute, string Status, DateTime CreatedAt, DateTime? LastUsedAt,
-    DateTime? LastRotatedAt, DateTime? PreviousSecretExpiresAt, DateTime? RevokedAt, long Version)
+    DateTime? LastRotatedAt, DateTime? PreviousSecretExpiresAt, DateTime? RevokedAt, long Version,
+    DateTime? PreviousSecretLastUsedAt, long? PreviousSecretUses)
 {
+    /// <summary>The previous secret's use is given during a grace period only (null otherwise).</summary>
     public static KeyDto From(ApiKeyView k) => new(
         k.Key, k.Name, k.Environment, k.Permissions, k.ExpiresAt, k.IpAllowlist, k.RateLimitPerMinute, k.Status.ToString(),
-        k.CreatedAt, k.LastUsedAt, k.LastRotatedAt, k.PreviousSecretExpiresAt, k.RevokedAt, k.Version);
+        k.CreatedAt, k.LastUsedAt, k.LastRotatedAt, k.PreviousSecretExpiresAt, k.RevokedAt, k.Version,
+        k.InGrace ? k.PreviousSecretLastUsedAt : null, k.InGrace ? k.PreviousSecretUses : null);
 }
 
 public sealed record KeyPageDto(IReadOnlyList<KeyDto> Items, int Page, int PageSize, int Total);

@@ -107,7 +107,7 @@ public static class ApiDocument
     /// <summary>Request and response examples. Secrets in them are placeholders that no verifier accepts.</summary>
     private static class Examples
     {
-        private const string Key = """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": ["203.0.113.0/24"], "rateLimitPerMinute": 600, "status": "Active", "createdAt": "2026-11-27T09:30:00Z", "lastUsedAt": null, "lastRotatedAt": null, "previousSecretExpiresAt": null, "revokedAt": null }""";
+        private const string Key = """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": ["203.0.113.0/24"], "rateLimitPerMinute": 600, "status": "Active", "createdAt": "2026-11-27T09:30:00Z", "lastUsedAt": null, "lastRotatedAt": null, "previousSecretExpiresAt": null, "revokedAt": null, "version": 1, "previousSecretLastUsedAt": null, "previousSecretUses": null }""";
         private const string Secret = "bks_shown-once-store-it-in-your-secret-manager";
 
         public static void Apply(OpenApiOperation operation, OpenApiOperationTransformerContext context)

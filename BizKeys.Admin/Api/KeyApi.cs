@@ -32,6 +32,8 @@ public static class KeyApi
             .WithName("RotateKey").WithSummary("Issue a new secret; the old one works for graceMinutes more").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         api.MapPost("/keys/{key}/revoke", RevokeKey).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
             .WithName("RevokeKey").WithSummary("Revoke a key, at once and for good").ProducesProblem(404).ProducesProblem(409);
+        api.MapPost("/keys/{key}/rotation/end", EndRotation).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
+            .WithName("EndRotation").WithSummary("End a rotation's grace period now: the previous secret stops working").ProducesProblem(404).ProducesProblem(409);
         api.MapGet("/keys/{key}/usage", KeyUsage).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.UsageRead))
             .WithName("KeyUsage").WithSummary("Requests per hour or day, success and failures by reason").ProducesProblem(400).ProducesProblem(404);
     }
@@ -52,7 +54,7 @@ public static class KeyApi
         if (body.Ip is not null && !System.Net.IPAddress.TryParse(body.Ip, out ip))
             throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7.");
         var result = await verifier.VerifyForAsync(CallingKey(http), body.Key, body.Secret, ip, body.Permission, ct);
-        usage.Record(result.Key, result.Reason, ip); // the pair asked about, not the caller (the handler counts the caller)
+        usage.Record(result.Key, result.Reason, ip, result.Matched); // the pair asked about, not the caller (the handler counts the caller)
         // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.
         var known = result.Outcome != VerificationOutcome.Invalid ? result.Key : null;
         return TypedResults.Ok(new VerifyResponse(result.IsValid, result.Code, known?.Key, known?.AccountName, known?.Environment,
@@ -124,6 +126,14 @@ public static class KeyApi
         }, actor, ct);
         ETag(http, issued.Key);
         return TypedResults.Ok(new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
+    }
+
+    private static async Task<Ok<KeyDto>> EndRotation(string key, HttpContext http, ApiKeyService keys, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        var ended = await keys.EndRotationAsync(actor.KeyAccountId!.Value, key, actor, IfMatch(http), ct);
+        ETag(http, ended);
+        return TypedResults.Ok(KeyDto.From(ended));
     }
 
     private static async Task<Ok<KeyDto>> RevokeKey(string key, HttpContext http, ApiKeyService keys, CancellationToken ct)

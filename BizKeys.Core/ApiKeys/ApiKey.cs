@@ -34,6 +34,9 @@ public sealed class ApiKey
     public string SecretHint { get; private set; } = "";
     public byte[]? PreviousSecretHash { get; private set; }
     public DateTime? PreviousSecretExpiresAt { get; private set; }
+    /// <summary>Requests the previous secret served since the last rotation (written with usage, a few seconds behind).</summary>
+    public long PreviousSecretUses { get; private set; }
+    public DateTime? PreviousSecretLastUsedAt { get; private set; }
 
     public DateTime CreatedAt { get; private set; }
     public string CreatedBy { get; private set; } = "";
@@ -114,9 +117,37 @@ public sealed class ApiKey
         }
         SecretHash = KeyFormat.Digest(newSecret);
         SecretHint = KeyFormat.Hint(newSecret);
+        PreviousSecretUses = 0;
+        PreviousSecretLastUsedAt = null;
         LastRotatedAt = now;
         UpdatedAt = now;
         Version++;
+    }
+
+    /// <summary>Ends a rotation's grace period now: only the new secret works from here on.</summary>
+    public void EndPreviousSecret(DateTime now)
+    {
+        EnsureInGrace(now);
+        PreviousSecretHash = null;
+        PreviousSecretExpiresAt = null;
+        UpdatedAt = now;
+        Version++;
+    }
+
+    /// <summary>Gives the previous secret <paramref name="grace"/> more, counted from now.</summary>
+    public void ExtendGrace(TimeSpan grace, DateTime now)
+    {
+        EnsureInGrace(now);
+        PreviousSecretExpiresAt = now + grace;
+        UpdatedAt = now;
+        Version++;
+    }
+
+    private void EnsureInGrace(DateTime now)
+    {
+        EnsureNotRevoked("changed");
+        if (!HasPreviousSecretAt(now))
+            throw new ApiKeyStateException($"Key {Key} has no old secret in a grace period: there is no rotation to finish.");
     }
 
     /// <summary>Revocation is immediate and final.</summary>

@@ -23,6 +23,7 @@ public sealed partial class ApiKeyService(
     IValidator<UpdateKeyRequest> updateValidator,
     IValidator<RotateKeyRequest> rotateValidator,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Configuration.BizKeysOptions> options,
     ILogger<ApiKeyService> logger)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -138,6 +139,37 @@ public sealed partial class ApiKeyService(
         await SaveAsync(db, key, ct);
         LogRotated(key.Key, request.GraceMinutes, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
+    }
+
+    /// <summary>Ends a rotation's grace period now: the previous secret stops working (a key may not do this to a stronger key).</summary>
+    public async Task<ApiKeyView> EndRotationAsync(Guid accountId, string keyId, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
+        RequireTargetWithinActor(actor, key, "end the rotation of");
+        var uses = key.PreviousSecretUses;
+        key.EndPreviousSecret(Now);
+        Audit(db, key, actor, AuditActions.KeyRotationEnded, $"Old secret ended early; it had served {uses:N0} requests since the rotation");
+        await SaveAsync(db, key, ct);
+        LogRotationEnded(key.Key, actor.Name);
+        return ApiKeyView.From(key, Now);
+    }
+
+    /// <summary>Gives a rotation's previous secret one of the offered grace periods more, counted from now.</summary>
+    public async Task<ApiKeyView> ExtendGraceAsync(Guid accountId, string keyId, int graceMinutes, Actor actor, long? expectedVersion = null, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
+        var offered = options.Value.RotationGraceMinutes.Where(m => m > 0).Order().ToList();
+        if (!offered.Contains(graceMinutes))
+            throw new ValidationException([new ValidationFailure("GraceMinutes", $"Choose one of the offered grace periods: {string.Join(", ", offered)} minutes.")]);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
+        RequireTargetWithinActor(actor, key, "extend the grace period of");
+        key.ExtendGrace(TimeSpan.FromMinutes(graceMinutes), Now);
+        Audit(db, key, actor, AuditActions.KeyGraceExtended, $"Old secret valid until {key.PreviousSecretExpiresAt:yyyy-MM-dd HH:mm} UTC ({graceMinutes} minutes from now)");
+        await SaveAsync(db, key, ct);
+        return ApiKeyView.From(key, Now);
     }
 
     /// <summary>
@@ -304,6 +336,9 @@ public sealed partial class ApiKeyService(
 
     [LoggerMessage(LogLevel.Information, "API key {Key} rotated with {GraceMinutes} minutes of grace by {Actor}")]
     private partial void LogRotated(string key, int graceMinutes, string actor);
+
+    [LoggerMessage(LogLevel.Information, "API key {Key}: old secret ended early by {Actor}")]
+    private partial void LogRotationEnded(string key, string actor);
 
     [LoggerMessage(LogLevel.Information, "API key {Key} revoked by {Actor}")]
     private partial void LogRevoked(string key, string actor);

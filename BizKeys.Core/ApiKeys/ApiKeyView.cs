@@ -20,8 +20,13 @@ public sealed record ApiKeyView(
     DateTime? RevokedAt,
     string? RevokedBy,
     ApiKeyStatus Status,
-    long Version)
+    long Version,
+    long PreviousSecretUses = 0,
+    DateTime? PreviousSecretLastUsedAt = null)
 {
+    /// <summary>A rotation's grace period is running: the previous secret still works until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public bool InGrace => PreviousSecretExpiresAt is not null;
+
     /// <summary>Edit and revoke stay possible until a key is revoked (an expired key may be given a new expiry).</summary>
     public bool CanEdit => Status != ApiKeyStatus.Revoked;
 
@@ -34,5 +39,6 @@ public sealed record ApiKeyView(
         k.Key, k.Name, k.Environment, k.Permissions, k.ExpiresAt, k.IpAllowlist, k.RateLimitPerMinute,
         k.SecretHint, k.HasPreviousSecretAt(now) ? k.PreviousSecretExpiresAt : null,
         k.CreatedAt, k.CreatedBy, k.UpdatedAt, k.LastRotatedAt, k.LastUsedAt, k.LastUsedIp,
-        k.RevokedAt, k.RevokedBy, k.StatusAt(now), k.Version);
+        k.RevokedAt, k.RevokedBy, k.StatusAt(now), k.Version,
+        k.PreviousSecretUses, k.PreviousSecretLastUsedAt);
 }

@@ -53,7 +53,7 @@ public sealed class ApiKeyAuthenticationHandler(
         // the first byte goes out: whoever has the answer finds the request counted.
         Context.Response.OnStarting(() =>
         {
-            usage.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip);
+            usage.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip, result.Matched);
             return Task.CompletedTask;
         });
         if (!result.IsValid)

@@ -7,6 +7,8 @@ public static class AuditActions
     public const string KeyUpdated = "key.updated";
     public const string KeyRotated = "key.rotated";
     public const string KeyRevoked = "key.revoked";
+    public const string KeyRotationEnded = "key.rotation_ended";
+    public const string KeyGraceExtended = "key.grace_extended";
     public const string MemberInvited = "member.invited";
     public const string InvitationAnswered = "member.invitation_answered";
     public const string MemberAdded = "member.added";
@@ -19,7 +21,7 @@ public static class AuditActions
 
     public static IReadOnlyList<string> All { get; } =
     [
-        KeyCreated, KeyUpdated, KeyRotated, KeyRevoked, MemberInvited, InvitationAnswered, MemberAdded, MemberChanged, MemberRemoved,
+        KeyCreated, KeyUpdated, KeyRotated, KeyRotationEnded, KeyGraceExtended, KeyRevoked, MemberInvited, InvitationAnswered, MemberAdded, MemberChanged, MemberRemoved,
         AccountCreated, SignInFailed, SignInLockedOut, SupportAccess,
     ];
 }

@@ -79,6 +79,8 @@ public sealed partial class UsageFlusher(
             await UsageUpsert.AddFailuresAsync(db, chunk, ct);
         foreach (var chunk in batch.LastUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.SetLastUsedAsync(db, chunk, ct);
+        foreach (var chunk in batch.PreviousSecretUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
+            await UsageUpsert.AddPreviousUsesAsync(db, chunk, ct);
         if (batch.Failures.Count > 0)
         {
             var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;

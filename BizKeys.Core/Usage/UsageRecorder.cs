@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Verification;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,8 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
 
     private readonly ConcurrentDictionary<(Guid KeyId, DateTime Hour), Counters> _counters = new();
     private readonly ConcurrentDictionary<Guid, LastUse> _lastUse = new();
+    /// <summary>Requests served by a previous secret during a rotation's grace period, per key, since the last drain.</summary>
+    private readonly ConcurrentDictionary<Guid, PreviousUse> _previousUses = new();
     /// <summary>When each key's "last used" was last handed to a flush.</summary>
     private readonly ConcurrentDictionary<Guid, DateTime> _lastWritten = new();
 
@@ -31,7 +34,8 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     private readonly ConcurrentDictionary<(Guid KeyId, FailureReason Reason, DateTime Minute), int> _samples = new();
     private readonly int _samplesPerMinute = options.Value.Usage.FailureSamplesPerMinute;
 
-    public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip)
+    /// <param name="matched">Which secret passed: a request on the previous one during a grace period is also counted as such.</param>
+    public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip, SecretMatch matched = SecretMatch.Current)
     {
         if (key is null)
             return; // nothing to count against: the identifier names no key
@@ -43,6 +47,8 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             // "Last used" need only be true to the second: a busy key does not rewrite it on every request.
             if (!_lastUse.TryGetValue(key.Id, out var last) || now - last.At >= TimeSpan.FromSeconds(1) || !Equals(last.Ip, ip))
                 _lastUse[key.Id] = new LastUse(now, ip);
+            if (matched == SecretMatch.Previous)
+                AddPreviousUse(key.Id, now, 1);
             return;
         }
         Interlocked.Increment(ref counters.Failures[(int)reason.Value]);
@@ -90,6 +96,14 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             if (written < forgetBefore)
                 _lastWritten.TryRemove(keyId, out _); // the next use is written anyway
         }
+        var previousUses = new List<(Guid KeyId, long Count, DateTime At)>();
+        foreach (var (keyId, use) in _previousUses)
+        {
+            if (use.Take() is { Count: > 0 } counted)
+                previousUses.Add((keyId, counted.Count, counted.At));
+            else if (use.TryRetire())
+                _previousUses.TryRemove(keyId, out _); // unused since the last drain: forget it (a new use starts afresh)
+        }
         var failed = new List<KeyFailure>();
         while (_failures.TryDequeue(out var failure))
             failed.Add(failure);
@@ -99,7 +113,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             if (sample.Minute < thisMinute)
                 _samples.TryRemove(sample, out _);
         }
-        return new UsageBatch(buckets, lastUses, failed);
+        return new UsageBatch(buckets, lastUses, failed) { PreviousSecretUses = previousUses };
     }
 
     /// <summary>Puts a batch back after a failed write, so no request goes uncounted.</summary>
@@ -120,6 +134,16 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         }
         foreach (var failure in batch.Failures)
             _failures.Enqueue(failure);
+        foreach (var (keyId, count, at) in batch.PreviousSecretUses)
+            AddPreviousUse(keyId, at, count);
+    }
+
+    private void AddPreviousUse(Guid keyId, DateTime at, long count)
+    {
+        while (!_previousUses.GetOrAdd(keyId, _ => new PreviousUse()).TryAdd(at, count))
+        {
+            // retired by a drain between the look-up and the add: a new counter takes its place
+        }
     }
 
 
@@ -130,6 +154,49 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     }
 
     private sealed record LastUse(DateTime At, IPAddress? Ip);
+
+    /// <summary>A count and the latest time, taken together under one lock (requests on an old secret are few).</summary>
+    private sealed class PreviousUse
+    {
+        private readonly Lock _gate = new();
+        private long _count;
+        private DateTime _at;
+        private bool _retired;
+
+        /// <returns>False when a drain retired this counter: the caller adds to a fresh one.</returns>
+        public bool TryAdd(DateTime at, long count)
+        {
+            lock (_gate)
+            {
+                if (_retired)
+                    return false;
+                _count += count;
+                if (at > _at)
+                    _at = at;
+                return true;
+            }
+        }
+
+        public (long Count, DateTime At) Take()
+        {
+            lock (_gate)
+            {
+                var taken = (_count, _at);
+                _count = 0;
+                return taken;
+            }
+        }
+
+        /// <summary>Retires the counter if nothing was added since it was last taken.</summary>
+        public bool TryRetire()
+        {
+            lock (_gate)
+            {
+                _retired = _count == 0;
+                return _retired;
+            }
+        }
+    }
 }
 
 public sealed record UsageBatch(
@@ -137,5 +204,8 @@ public sealed record UsageBatch(
     IReadOnlyList<(Guid KeyId, DateTime At, string? Ip)> LastUses,
     IReadOnlyList<KeyFailure> Failures)
 {
-    public bool IsEmpty => Buckets.Count == 0 && LastUses.Count == 0 && Failures.Count == 0;
+    /// <summary>Requests served by each key's previous secret (during a rotation's grace period), and the latest.</summary>
+    public IReadOnlyList<(Guid KeyId, long Count, DateTime At)> PreviousSecretUses { get; init; } = [];
+
+    public bool IsEmpty => Buckets.Count == 0 && LastUses.Count == 0 && Failures.Count == 0 && PreviousSecretUses.Count == 0;
 }

@@ -41,6 +41,15 @@ internal static class UsageUpsert
         "WHERE \"ApiKeys\".\"Id\" = \"Used\".\"Id\" AND (\"ApiKeys\".\"LastUsedAt\" IS NULL OR \"ApiKeys\".\"LastUsedAt\" < \"Used\".\"At\")",
         ["uuid", "timestamptz", "text"]);
 
+    /// <summary>Adds what each key's previous secret served, while that key is still in a grace period; its latest use moves only forward.</summary>
+    private static readonly (string Sqlite, string Postgres) AddPreviousUses = Both(source =>
+        $"WITH \"Old\" (\"Id\", \"Count\", \"At\") AS ({source}) " +
+        "UPDATE \"ApiKeys\" SET \"PreviousSecretUses\" = \"ApiKeys\".\"PreviousSecretUses\" + \"Old\".\"Count\", " +
+        "\"PreviousSecretLastUsedAt\" = CASE WHEN \"ApiKeys\".\"PreviousSecretLastUsedAt\" IS NULL OR \"ApiKeys\".\"PreviousSecretLastUsedAt\" < \"Old\".\"At\" " +
+        "THEN \"Old\".\"At\" ELSE \"ApiKeys\".\"PreviousSecretLastUsedAt\" END FROM \"Old\" " +
+        "WHERE \"ApiKeys\".\"Id\" = \"Old\".\"Id\" AND \"ApiKeys\".\"PreviousSecretHash\" IS NOT NULL",
+        ["uuid", "bigint", "timestamptz"]);
+
     private static readonly (string Sqlite, string Postgres) AddFailures = Both(source =>
         $"INSERT INTO \"KeyFailures\" (\"KeyId\", \"At\", \"Reason\", \"Ip\") SELECT c0, c1, c2, NULLIF(c3, '') FROM ({source}) AS f",
         ["uuid", "timestamptz", "text", "text"]);
@@ -66,6 +75,15 @@ internal static class UsageUpsert
         }, ct);
 
     /// <summary>Adds sampled failures in one statement per chunk, not one per row.</summary>
+    public static Task AddPreviousUsesAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, long Count, DateTime At)> rows, CancellationToken ct) =>
+        ExecuteAsync(db, AddPreviousUses, rows.Count, (w, i, sqlite) =>
+        {
+            var (keyId, count, at) = rows[i];
+            WriteId(w, keyId, sqlite);
+            w.WriteNumberValue(count);
+            WriteTime(w, at, sqlite);
+        }, ct);
+
     public static Task AddFailuresAsync(BizKeysDbContext db, IReadOnlyList<KeyFailure> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddFailures, rows.Count, (w, i, sqlite) =>
         {

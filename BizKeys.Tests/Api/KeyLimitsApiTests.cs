@@ -30,8 +30,9 @@ public class KeyLimitsApiTests(ApiApp api) : IClassFixture<ApiApp>
         var rotate = await client.SendAsync(Call(HttpMethod.Post, url + "/rotate", weak, new { graceMinutes = 10080 }));
         var edit = await client.SendAsync(Call(HttpMethod.Patch, url, weak, new { ipAllowlist = Array.Empty<string>(), name = "Taken over" }));
         var revoke = await client.SendAsync(Call(HttpMethod.Post, url + "/revoke", weak));
+        var endRotation = await client.SendAsync(Call(HttpMethod.Post, url + "/rotation/end", weak));
 
-        foreach (var response in new[] { rotate, edit, revoke })
+        foreach (var response in new[] { rotate, edit, revoke, endRotation })
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             var text = await response.Content.ReadAsStringAsync();

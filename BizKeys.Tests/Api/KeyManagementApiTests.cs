@@ -55,6 +55,7 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
                  {
                      (HttpMethod.Post, $"/api/v1/keys/{mine.Key.Key}/revoke"),
                      (HttpMethod.Post, $"/api/v1/keys/{mine.Key.Key}/rotate"),
+                     (HttpMethod.Post, $"/api/v1/keys/{mine.Key.Key}/rotation/end"),
                      (HttpMethod.Patch, $"/api/v1/keys/{mine.Key.Key}"),
                      (HttpMethod.Get, $"/api/v1/keys/{mine.Key.Key}/usage"),
                  })
@@ -69,6 +70,29 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
         }
         var me = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", mine.Key.Key, mine.Secret));
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ending_a_rotation_stops_the_old_secret_now_and_without_a_rotation_answers_409()
+    {
+        var admin = await api.KeyAsync("Rotation admin", "keys:read", "keys:write", "usage:read", "messages:send");
+        var target = await api.KeyAsync("Rotated bot", "messages:send");
+        var rotated = await api.Keys.RotateAsync(new RotateKeyRequest { AccountId = api.Account.Id, Key = target.Key.Key, GraceMinutes = 1440 }, Actor.CommandLine);
+        using var client = api.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", target.Key.Key, target.Secret))).StatusCode);
+        await api.FlushUsageAsync();
+        var listed = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/keys?search=Rotated", admin.Key.Key, admin.Secret));
+        Assert.Contains("\"previousSecretUses\":1", await listed.Content.ReadAsStringAsync());
+
+        var end = await client.SendAsync(ApiApp.Basic(HttpMethod.Post, $"/api/v1/keys/{target.Key.Key}/rotation/end", admin.Key.Key, admin.Secret));
+        var again = await client.SendAsync(ApiApp.Basic(HttpMethod.Post, $"/api/v1/keys/{target.Key.Key}/rotation/end", admin.Key.Key, admin.Secret));
+
+        Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+        Assert.Contains("\"previousSecretExpiresAt\":null", await end.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", target.Key.Key, target.Secret))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", target.Key.Key, rotated.Secret))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

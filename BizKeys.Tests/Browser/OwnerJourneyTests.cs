@@ -181,6 +181,64 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task During_a_grace_period_the_owner_sees_the_old_secret_still_in_use_and_ends_it()
+    {
+        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(TestData.AccountName))!;
+        var issued = await Keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = "Rotating bot", Environment = "Production" }, Actor.CommandLine);
+        var rotated = await Keys.RotateAsync(new RotateKeyRequest { AccountId = account.Id, Key = issued.Key.Key, GraceMinutes = 1440 }, Actor.CommandLine);
+        using var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        var page = await browser.OpenAsync($"/settings/api-keys/{issued.Key.Key}");
+        await Expect(page.GetByTestId("old-secret-use")).ToHaveTextAsync("Not used since the rotation.");
+
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await api.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, rotated.Secret))).StatusCode);
+        await browser.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
+        await BrowserApp.GoToAsync(page, $"/settings/api-keys/{issued.Key.Key}");
+
+        await Expect(page.GetByTestId("old-secret-use")).ToHaveTextAsync("Still in use just now — 2 requests since the rotation.");
+        await BrowserApp.ScreenshotAsync(page, "rotation-in-progress");
+        await page.GetByTestId("end-old-secret").ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToContainTextAsync("The old secret served 2 requests since the rotation");
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "End old secret" }).ClickAsync();
+
+        await Expect(page.GetByTestId("rotation-state")).ToHaveCountAsync(0);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, rotated.Secret))).StatusCode);
+        await Expect(page.GetByTestId("key-history")).ToContainTextAsync("Old secret ended");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_owner_pastes_a_leaked_secret_and_its_key_is_revoked_with_a_notice_until_acknowledged()
+    {
+        var account = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(TestData.AccountName))!;
+        var leaked = await Keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = "Pasted in chat", Environment = "Production" }, Actor.CommandLine);
+        var page = await browser.OpenAsync("/settings/api-keys");
+
+        await page.GetByTestId("report-leak").ClickAsync();
+        var text = page.GetByTestId("leak-text").Locator("xpath=self::textarea | .//textarea").First;
+        await text.FillAsync($"[10:02] dev: try it with {leaked.Key.Key} / {leaked.Secret}");
+        await page.GetByTestId("confirm-leak").ClickAsync();
+
+        await Expect(page.GetByTestId("leak-result")).ToHaveTextAsync("Found 1 secret and revoked 1 key.");
+        await Expect(page.GetByTestId("leak-your-keys")).ToContainTextAsync("Pasted in chat");
+        await BrowserApp.ScreenshotAsync(page, "leak-reported");
+        await AssertSecretAbsentAsync(page, leaked.Secret);
+        await page.GetByTestId("leak-done").ClickAsync();
+        await Expect(page.GetByTestId("leak-notice")).ToContainTextAsync("Pasted in chat");
+        await BrowserApp.GoToAsync(page, "/settings/api-keys");
+        await Expect(page.GetByTestId("leak-notice")).ToContainTextAsync("revoked because a secret was reported as leaked");
+        await page.GetByTestId("acknowledge-leak").ClickAsync();
+        await Expect(page.GetByTestId("leak-notice")).ToHaveCountAsync(0);
+        await BrowserApp.GoToAsync(page, "/settings/api-keys");
+        await Expect(page.GetByTestId("key-name").First).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("leak-notice")).ToHaveCountAsync(0);
+        Assert.Equal(ApiKeyStatus.Revoked, (await Keys.GetAsync(account.Id, leaked.Key.Key, Actor.CommandLine))!.Status);
+        await page.Context.CloseAsync();
+    }
+
     private async Task<int> CountKeysAsync(string? search = null, string account = TestData.AccountName)
     {
         var found = (await browser.Services.GetRequiredService<BizKeys.Core.Accounts.AccountService>().FindByNameAsync(account))!;

@@ -153,6 +153,18 @@ public class QueryPlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_leak_report_finds_keys_by_digest_through_an_index_and_each_support_read_checks_its_grant_through_one()
+    {
+        var made = KeyFormat.NewSecret();
+        await PlansOfAsync("leak", () => _db.Services.GetRequiredService<BizKeys.Core.Leaks.LeakReporter>()
+            .ReportAsync($"{made} {KeyFormat.NewSecret()}", new Actor("leak report"), reporterAccount: null), OnKeys);
+
+        var support = await _db.AddUserAsync("helpdesk@platform.example", "Support");
+        await _db.Services.GetRequiredService<BizKeys.Core.Support.SupportService>().OpenAccountAsync(_db.Account.Id, "Ticket #77: plan check", support);
+        await PlansOfAsync("grant", () => _db.Keys.GetAsync(_db.Account.Id, "bk_000000000000000000000000", support), sql => sql.Contains("\"SupportGrants\""));
+    }
+
+    [Fact]
     public void A_search_that_looks_like_an_identifier_is_searched_as_one()
     {
         Assert.True(KeyQueries.IsIdentifierStart("bk_Ab3"));

@@ -10,6 +10,8 @@ public static class AuditLabels
         AuditActions.KeyCreated => "Key created",
         AuditActions.KeyUpdated => "Key updated",
         AuditActions.KeyRotated => "Key rotated",
+        AuditActions.KeyRotationEnded => "Old secret ended",
+        AuditActions.KeyGraceExtended => "Grace extended",
         AuditActions.KeyRevoked => "Key revoked",
         AuditActions.MemberInvited => "Member invited",
         AuditActions.InvitationAnswered => "Invitation answered",

@@ -1,4 +1,6 @@
 using BizKeys.Core.ApiKeys;
+using BizKeys.Admin.Components.Shared;
+using BizKeys.Admin.Hosting;
 using MudBlazor;
 
 namespace BizKeys.Admin.Components.Pages.ApiKeys;
@@ -7,7 +9,7 @@ namespace BizKeys.Admin.Components.Pages.ApiKeys;
 /// The key actions shared by the grid and the details page: each opens its dialog, tells the page when the key
 /// changed (so it reloads behind the dialogs), confirms with a snackbar, and shows a new secret once.
 /// </summary>
-public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar)
+public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKeyService keys, CurrentAccount currentAccount)
 {
     private static readonly DialogOptions FormOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
     private static readonly DialogOptions ConfirmOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true };
@@ -54,6 +56,40 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar)
         snackbar.Add($"Secret of “{issued.Key.Name}” rotated.", Severity.Success);
         await ShowSecretAsync("New secret issued", issued, "Replace the old secret in your integration with this one.",
             issued.Key.PreviousSecretExpiresAt);
+    }
+
+    /// <summary>Ends a rotation's grace period after a confirmation that says what still uses the old secret.</summary>
+    public async Task EndRotationAsync(ApiKeyView key, Func<Task> changed)
+    {
+        var stillUsed = key.PreviousSecretUses > 0
+            ? $"The old secret served {key.PreviousSecretUses:N0} requests since the rotation; whatever still sends it gets 401 from now on."
+            : "The old secret has not been used since the rotation.";
+        var confirmed = await dialogs.ShowMessageBoxAsync($"End the old secret of “{key.Name}” now?", stillUsed,
+            yesText: "End old secret", cancelText: "Cancel", options: ConfirmOptions);
+        if (confirmed != true)
+            return;
+        await RunAsync(async () =>
+        {
+            await keys.EndRotationAsync((await currentAccount.GetAsync()).Id, key.Key, await currentAccount.GetActorAsync(), key.Version);
+            await changed();
+            snackbar.Add($"Old secret of “{key.Name}” ended: only the new one works.", Severity.Success);
+        });
+    }
+
+    /// <summary>Gives the old secret one of the offered grace periods more, from now.</summary>
+    public Task ExtendGraceAsync(ApiKeyView key, int minutes, Func<Task> changed) => RunAsync(async () =>
+    {
+        var extended = await keys.ExtendGraceAsync((await currentAccount.GetAsync()).Id, key.Key, minutes, await currentAccount.GetActorAsync(), key.Version);
+        await changed();
+        snackbar.Add($"Old secret of “{key.Name}” works until {Display.DateTime(extended.PreviousSecretExpiresAt)}.", Severity.Success);
+    });
+
+    /// <summary>A one-step action: Core's refusal (the grace ended meanwhile, someone changed the key) becomes an error snackbar.</summary>
+    private async Task RunAsync(Func<Task> action)
+    {
+        var busy = new BusyAction();
+        if (!await busy.RunAsync(action) && busy.Error is { } error)
+            snackbar.Add(error, Severity.Error);
     }
 
     public async Task RevokeAsync(ApiKeyView key, Func<Task> changed)

@@ -143,6 +143,12 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
 
+                    b.Property<DateTime?>("PreviousSecretLastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("PreviousSecretUses")
+                        .HasColumnType("bigint");
+
                     b.Property<int?>("RateLimitPerMinute")
                         .HasColumnType("integer");
 

@@ -136,6 +136,12 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
 
+                    b.Property<DateTime?>("PreviousSecretLastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PreviousSecretUses")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("RateLimitPerMinute")
                         .HasColumnType("INTEGER");
 

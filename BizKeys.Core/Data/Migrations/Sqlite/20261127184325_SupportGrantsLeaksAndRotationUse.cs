@@ -6,11 +6,24 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace BizKeys.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class SupportGrantsAndLeaks : Migration
+    public partial class SupportGrantsLeaksAndRotationUse : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PreviousSecretLastUsedAt",
+                table: "ApiKeys",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "PreviousSecretUses",
+                table: "ApiKeys",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
             migrationBuilder.CreateTable(
                 name: "LeakNotices",
                 columns: table => new
@@ -127,6 +140,14 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropIndex(
                 name: "IX_ApiKeys_SecretHash",
+                table: "ApiKeys");
+
+            migrationBuilder.DropColumn(
+                name: "PreviousSecretLastUsedAt",
+                table: "ApiKeys");
+
+            migrationBuilder.DropColumn(
+                name: "PreviousSecretUses",
                 table: "ApiKeys");
         }
     }

@@ -7,11 +7,24 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BizKeys.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class SupportGrantsAndLeaks : Migration
+    public partial class SupportGrantsLeaksAndRotationUse : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PreviousSecretLastUsedAt",
+                table: "ApiKeys",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "PreviousSecretUses",
+                table: "ApiKeys",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
             migrationBuilder.CreateTable(
                 name: "LeakNotices",
                 columns: table => new
@@ -128,6 +141,14 @@ namespace BizKeys.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropIndex(
                 name: "IX_ApiKeys_SecretHash",
+                table: "ApiKeys");
+
+            migrationBuilder.DropColumn(
+                name: "PreviousSecretLastUsedAt",
+                table: "ApiKeys");
+
+            migrationBuilder.DropColumn(
+                name: "PreviousSecretUses",
                 table: "ApiKeys");
         }
     }

@@ -40,3 +40,15 @@ public sealed record RotateBody(int? GraceMinutes);
 public sealed record UsageBucketDto(DateTime Start, long Success, long Failed, IReadOnlyDictionary<string, long> Failures);
 
 public sealed record UsageDto(string Key, string Granularity, DateTime From, DateTime To, IReadOnlyList<UsageBucketDto> Buckets);
+
+/// <summary>
+/// One recent verification of a key. Names as elsewhere in the API: outcome <c>Success</c> or <c>Failed</c>, the reason
+/// as in usage buckets (<c>WrongSecret</c>), the secret that matched <c>Current</c> or <c>Previous</c> (null when none did).
+/// </summary>
+public sealed record RecentRequestDto(DateTime At, string Outcome, string? Reason, string? Ip, string? Permission, string? Secret)
+{
+    public static RecentRequestDto From(BizKeys.Core.Usage.RecentRequest r) => new(
+        r.At, r.Passed ? "Success" : "Failed", r.Reason?.ToString(), r.Ip, r.Permission, r.Secret == SecretMatch.None ? null : r.Secret.ToString());
+}
+
+public sealed record RecentRequestsDto(string Key, IReadOnlyList<RecentRequestDto> Requests);

@@ -137,6 +137,9 @@ public static class ApiDocument
                     Request(operation, """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "secret": "bks_the-secret-your-caller-presented", "permission": "messages:send", "ip": "203.0.113.7" }""");
                     Response(operation, "200", """{ "valid": true, "code": "VALID", "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "account": "Acme Retail", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z" }""");
                     break;
+                case "KeyRequests":
+                    Response(operation, "200", """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "requests": [ { "at": "2026-11-27T10:02:11Z", "outcome": "Success", "reason": null, "ip": "203.0.113.7", "permission": "messages:send", "secret": "Previous" }, { "at": "2026-11-27T10:01:58Z", "outcome": "Failed", "reason": "WrongSecret", "ip": "198.51.100.4", "permission": null, "secret": null } ] }""");
+                    break;
                 case "ReportLeak":
                     Request(operation, """{ "text": "2026-11-27 10:02 DEBUG calling the API with secret bks_the-secret-that-was-pasted-somewhere" }""");
                     Response(operation, "200", """{ "found": 1, "revoked": 1 }""");

@@ -34,6 +34,8 @@ public static class KeyApi
             .WithName("RevokeKey").WithSummary("Revoke a key, at once and for good").ProducesProblem(404).ProducesProblem(409);
         api.MapPost("/keys/{key}/rotation/end", EndRotation).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.KeysWrite))
             .WithName("EndRotation").WithSummary("End a rotation's grace period now: the previous secret stops working").ProducesProblem(404).ProducesProblem(409);
+        api.MapGet("/keys/{key}/requests", KeyRequests).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.UsageRead))
+            .WithName("KeyRequests").WithSummary("The key's recent requests, newest first: time, outcome, reason, address, permission, secret").ProducesProblem(404);
         api.MapGet("/keys/{key}/usage", KeyUsage).RequireAuthorization(ApiKeyDefaults.PolicyFor(Permissions.UsageRead))
             .WithName("KeyUsage").WithSummary("Requests per hour or day, success and failures by reason").ProducesProblem(400).ProducesProblem(404);
     }
@@ -54,7 +56,7 @@ public static class KeyApi
         if (body.Ip is not null && !System.Net.IPAddress.TryParse(body.Ip, out ip))
             throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7.");
         var result = await verifier.VerifyForAsync(CallingKey(http), body.Key, body.Secret, ip, body.Permission, ct);
-        usage.Record(result.Key, result.Reason, ip, result.Matched); // the pair asked about, not the caller (the handler counts the caller)
+        usage.Record(result.Key, result.Reason, ip, result.Matched, body.Permission); // the pair asked about, not the caller (the handler counts the caller)
         // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.
         var known = result.Outcome != VerificationOutcome.Invalid ? result.Key : null;
         return TypedResults.Ok(new VerifyResponse(result.IsValid, result.Code, known?.Key, known?.AccountName, known?.Environment,
@@ -126,6 +128,13 @@ public static class KeyApi
         }, actor, ct);
         ETag(http, issued.Key);
         return TypedResults.Ok(new IssuedKeyDto(KeyDto.From(issued.Key), issued.Secret));
+    }
+
+    private static async Task<Ok<RecentRequestsDto>> KeyRequests(string key, HttpContext http, UsageService usage, CancellationToken ct)
+    {
+        var actor = Actor(http);
+        var requests = await usage.RecentRequestsAsync(actor.KeyAccountId!.Value, key, actor, ct);
+        return TypedResults.Ok(new RecentRequestsDto(key, [.. requests.Select(RecentRequestDto.From)]));
     }
 
     private static async Task<Ok<KeyDto>> EndRotation(string key, HttpContext http, ApiKeyService keys, CancellationToken ct)

@@ -53,7 +53,8 @@ public sealed class ApiKeyAuthenticationHandler(
         // the first byte goes out: whoever has the answer finds the request counted.
         Context.Response.OnStarting(() =>
         {
-            usage.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip, result.Matched);
+            usage.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip, result.Matched,
+                AskedPermission(Context));
             return Task.CompletedTask;
         });
         if (!result.IsValid)
@@ -90,5 +91,17 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too Many Requests", detail);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> PermissionOfPolicy = new(StringComparer.Ordinal);
+
+    /// <summary>The permission the route's policy asks for ("ApiKey:usage:read" asks for usage:read), without allocating per request.</summary>
+    private static string? AskedPermission(HttpContext context)
+    {
+        var policy = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy;
+        const string prefix = ApiKeyDefaults.AnyKeyPolicy + ":";
+        if (policy is null || !policy.StartsWith(prefix, StringComparison.Ordinal))
+            return null;
+        return PermissionOfPolicy.GetOrAdd(policy, p => p[prefix.Length..]);
     }
 }

@@ -24,6 +24,7 @@ public abstract class BizKeysDbContext(DbContextOptions options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<UsageBucket> UsageBuckets => Set<UsageBucket>();
     public DbSet<KeyFailure> KeyFailures => Set<KeyFailure>();
+    public DbSet<KeyRequest> KeyRequests => Set<KeyRequest>();
     public DbSet<Installation> Installations => Set<Installation>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Support.SupportGrant> SupportGrants => Set<Support.SupportGrant>();

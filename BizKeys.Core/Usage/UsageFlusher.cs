@@ -14,6 +14,12 @@ public sealed partial class UsageFlusher(
 {
     public static readonly TimeSpan KeepFailuresFor = TimeSpan.FromDays(30);
 
+    /// <summary>How often the recent-requests lists of the keys written since are cut back to their newest 100.</summary>
+    public static readonly TimeSpan TrimRequestsEvery = TimeSpan.FromMinutes(1);
+
+    private readonly HashSet<Guid> _untrimmed = [];
+    private DateTime _lastTrim;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Usage.FlushSeconds), time);
@@ -77,6 +83,9 @@ public sealed partial class UsageFlusher(
             await UsageUpsert.AddAsync(db, chunk, ct);
         foreach (var chunk in batch.Failures.Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.AddFailuresAsync(db, chunk, ct);
+        foreach (var chunk in batch.Requests.OrderBy(r => r.At).Chunk(UsageUpsert.RowsPerStatement))
+            await UsageUpsert.AddRequestsAsync(db, chunk, ct);
+        var trimmed = await TrimRequestsAsync(db, batch, ct);
         foreach (var chunk in batch.LastUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.SetLastUsedAsync(db, chunk, ct);
         foreach (var chunk in batch.PreviousSecretUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
@@ -87,12 +96,40 @@ public sealed partial class UsageFlusher(
             await db.KeyFailures.Where(f => f.At < cutoff).ExecuteDeleteAsync(ct);
         }
         await transaction.CommitAsync(ct);
+        if (trimmed is not null)
+        {
+            lock (_untrimmed)
+            {
+                _untrimmed.ExceptWith(trimmed);
+                _lastTrim = time.GetUtcNow().UtcDateTime;
+            }
+        }
         var held = time.GetElapsedTime(locked);
         var took = time.GetElapsedTime(started);
         if (held > SlowFlush)
             LogSlowFlush(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
         else
             LogFlushed(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Once a minute the keys that got recent requests since are cut back to their newest 100, in the
+    /// flush's transaction; between trims a key holds at most a minute of samples more.
+    /// </summary>
+    /// <returns>The keys trimmed, or null when it was not time yet.</returns>
+    private async Task<List<Guid>?> TrimRequestsAsync(BizKeysDbContext db, UsageBatch batch, CancellationToken ct)
+    {
+        List<Guid> keys;
+        lock (_untrimmed)
+        {
+            _untrimmed.UnionWith(batch.Requests.Select(r => r.KeyId));
+            if (_untrimmed.Count == 0 || time.GetUtcNow().UtcDateTime - _lastTrim < TrimRequestsEvery)
+                return null;
+            keys = [.. _untrimmed.Order()];
+        }
+        foreach (var chunk in keys.Chunk(UsageUpsert.RowsPerStatement))
+            await UsageUpsert.TrimRequestsAsync(db, chunk, ct);
+        return keys;
     }
 
     [LoggerMessage(LogLevel.Debug, "Usage flushed: {Buckets} buckets, {Failures} failed attempts in {ElapsedMs:0.0} ms, transaction open {LockMs:0.0} ms")]

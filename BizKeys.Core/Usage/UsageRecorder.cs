@@ -16,6 +16,8 @@ namespace BizKeys.Core.Usage;
 public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> options)
 {
     private const int MaxQueuedFailures = 10_000;
+    /// <summary>Recent requests waiting for a flush, across all keys: one each for 100,000 keys in use, ~15 MB at most.</summary>
+    private const int MaxQueuedRequests = 100_000;
     private static readonly int ReasonCount = Enum.GetValues<FailureReason>().Length;
 
     private readonly ConcurrentDictionary<(Guid KeyId, DateTime Hour), Counters> _counters = new();
@@ -31,16 +33,32 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     /// </summary>
     public static readonly TimeSpan LastUsedPrecision = TimeSpan.FromSeconds(50);
     private readonly ConcurrentQueue<KeyFailure> _failures = new();
+    private readonly ConcurrentQueue<KeyRequest> _requests = new();
+    private int _queuedRequests;
     private readonly ConcurrentDictionary<(Guid KeyId, FailureReason Reason, DateTime Minute), int> _samples = new();
     private readonly int _samplesPerMinute = options.Value.Usage.FailureSamplesPerMinute;
 
     /// <param name="matched">Which secret passed: a request on the previous one during a grace period is also counted as such.</param>
-    public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip, SecretMatch matched = SecretMatch.Current)
+    /// <param name="permission">The permission the route asked for, for the key's recent requests.</param>
+    public void Record(VerifiedKey? key, FailureReason? reason, IPAddress? ip, SecretMatch matched = SecretMatch.Current, string? permission = null)
     {
         if (key is null)
             return; // nothing to count against: the identifier names no key
         var now = time.GetUtcNow().UtcDateTime;
         var counters = _counters.GetOrAdd((key.Id, UsageHours.Of(now)), _ => new Counters(ReasonCount));
+        var sampled = reason is null ? counters.SampleSuccess(now, _samplesPerMinute) : IsSampled(key.Id, reason.Value, now);
+        if (sampled && Interlocked.Increment(ref _queuedRequests) <= MaxQueuedRequests)
+        {
+            _requests.Enqueue(new KeyRequest
+            {
+                KeyId = key.Id, At = now, Reason = reason, Ip = ip?.ToString(), Permission = permission,
+                Secret = reason is null ? matched : SecretMatch.None,
+            });
+        }
+        else if (sampled)
+        {
+            Interlocked.Decrement(ref _queuedRequests);
+        }
         if (reason is null)
         {
             Interlocked.Increment(ref counters.Success);
@@ -52,7 +70,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             return;
         }
         Interlocked.Increment(ref counters.Failures[(int)reason.Value]);
-        if (IsSampled(key.Id, reason.Value, now) && _failures.Count < MaxQueuedFailures)
+        if (sampled && _failures.Count < MaxQueuedFailures)
             _failures.Enqueue(new KeyFailure { KeyId = key.Id, At = now, Reason = reason.Value, Ip = ip?.ToString() });
     }
 
@@ -107,13 +125,19 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         var failed = new List<KeyFailure>();
         while (_failures.TryDequeue(out var failure))
             failed.Add(failure);
+        var requests = new List<KeyRequest>();
+        while (_requests.TryDequeue(out var request))
+        {
+            Interlocked.Decrement(ref _queuedRequests);
+            requests.Add(request);
+        }
         var thisMinute = time.GetUtcNow().UtcDateTime.AddMinutes(-1);
         foreach (var sample in _samples.Keys)
         {
             if (sample.Minute < thisMinute)
                 _samples.TryRemove(sample, out _);
         }
-        return new UsageBatch(buckets, lastUses, failed) { PreviousSecretUses = previousUses };
+        return new UsageBatch(buckets, lastUses, failed) { PreviousSecretUses = previousUses, Requests = requests };
     }
 
     /// <summary>Puts a batch back after a failed write, so no request goes uncounted.</summary>
@@ -136,6 +160,13 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             _failures.Enqueue(failure);
         foreach (var (keyId, count, at) in batch.PreviousSecretUses)
             AddPreviousUse(keyId, at, count);
+        foreach (var request in batch.Requests)
+        {
+            if (Interlocked.Increment(ref _queuedRequests) <= MaxQueuedRequests)
+                _requests.Enqueue(request);
+            else
+                Interlocked.Decrement(ref _queuedRequests);
+        }
     }
 
     private void AddPreviousUse(Guid keyId, DateTime at, long count)
@@ -151,6 +182,21 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     {
         public long Success;
         public readonly long[] Failures = new long[reasons];
+        private long _sampleMinute;
+        private int _sampledSuccesses;
+
+        /// <summary>
+        /// Whether this success is among the first <paramref name="perMinute"/> of its minute (kept for the key's recent
+        /// requests). Two counters on the object already at hand, not a dictionary: successes are the hot path. At a
+        /// minute's turn a racing request or two may be kept beyond the limit; the bound still holds.
+        /// </summary>
+        public bool SampleSuccess(DateTime now, int perMinute)
+        {
+            var minute = now.Ticks / TimeSpan.TicksPerMinute;
+            if (Volatile.Read(ref _sampleMinute) != minute && Interlocked.Exchange(ref _sampleMinute, minute) != minute)
+                Interlocked.Exchange(ref _sampledSuccesses, 0);
+            return Volatile.Read(ref _sampledSuccesses) < perMinute && Interlocked.Increment(ref _sampledSuccesses) <= perMinute;
+        }
     }
 
     private sealed record LastUse(DateTime At, IPAddress? Ip);
@@ -207,5 +253,8 @@ public sealed record UsageBatch(
     /// <summary>Requests served by each key's previous secret (during a rotation's grace period), and the latest.</summary>
     public IReadOnlyList<(Guid KeyId, long Count, DateTime At)> PreviousSecretUses { get; init; } = [];
 
-    public bool IsEmpty => Buckets.Count == 0 && LastUses.Count == 0 && Failures.Count == 0 && PreviousSecretUses.Count == 0;
+    /// <summary>Sampled requests for the keys' recent-requests lists.</summary>
+    public IReadOnlyList<KeyRequest> Requests { get; init; } = [];
+
+    public bool IsEmpty => Buckets.Count == 0 && LastUses.Count == 0 && Failures.Count == 0 && PreviousSecretUses.Count == 0 && Requests.Count == 0;
 }

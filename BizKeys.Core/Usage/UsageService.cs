@@ -18,6 +18,12 @@ public sealed record UsagePoint(DateTime Start, long Success, long Failed, IRead
 
 public sealed record FailedAttempt(DateTime At, FailureReason Reason, string? Ip);
 
+/// <summary>One of a key's recent verifications: when, passed or why not, from where, for which permission, with which secret.</summary>
+public sealed record RecentRequest(DateTime At, FailureReason? Reason, string? Ip, string? Permission, ApiKeys.SecretMatch Secret)
+{
+    public bool Passed => Reason is null;
+}
+
 public sealed record KeyTraffic(Guid AccountId, string AccountName, string Key, string Name, long Success, long Failed)
 {
     public long Total => Success + Failed;
@@ -75,6 +81,17 @@ public sealed class UsageService(IDbContextFactory<BizKeysDbContext> dbFactory, 
                 .OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Take(perReason).ToListAsync(ct));
         }
         return [.. rows.DistinctBy(f => f.Id).OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Select(f => new FailedAttempt(f.At, f.Reason, f.Ip))];
+    }
+
+    /// <summary>The key's latest verifications (sampled: the first few per outcome and minute), newest first, at most 100.</summary>
+    public async Task<IReadOnlyList<RecentRequest>> RecentRequestsAsync(Guid accountId, string key, Actor actor, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keyId = await KeyIdAsync(db, accountId, key, ct);
+        return await db.KeyRequests.AsNoTracking().Where(r => r.KeyId == keyId)
+            .OrderByDescending(r => r.At).ThenByDescending(r => r.Id).Take(KeyRequest.KeptPerKey)
+            .Select(r => new RecentRequest(r.At, r.Reason, r.Ip, r.Permission, r.Secret)).ToListAsync(ct);
     }
 
     /// <summary>The account's traffic over the last 24 hours, with its busiest keys.</summary>

@@ -50,6 +50,18 @@ internal static class UsageUpsert
         "WHERE \"ApiKeys\".\"Id\" = \"Old\".\"Id\" AND \"ApiKeys\".\"PreviousSecretHash\" IS NOT NULL",
         ["uuid", "bigint", "timestamptz"]);
 
+    private static readonly (string Sqlite, string Postgres) AddRequests = Both(source =>
+        "INSERT INTO \"KeyRequests\" (\"KeyId\", \"At\", \"Reason\", \"Ip\", \"Permission\", \"Secret\") " +
+        $"SELECT c0, c1, NULLIF(c2, ''), NULLIF(c3, ''), NULLIF(c4, ''), c5 FROM ({source}) AS r",
+        ["uuid", "timestamptz", "text", "text", "text", "text"]);
+
+    /// <summary>Keeps each listed key's newest <see cref="KeyRequest.KeptPerKey"/> recent requests (by id, on the (KeyId, Id) index).</summary>
+    private static readonly (string Sqlite, string Postgres) TrimRequests = Both(source =>
+        $"DELETE FROM \"KeyRequests\" WHERE \"KeyId\" IN (SELECT c0 FROM ({source}) AS k) AND \"Id\" < (" +
+        "SELECT n.\"Id\" FROM \"KeyRequests\" AS n WHERE n.\"KeyId\" = \"KeyRequests\".\"KeyId\" " +
+        $"ORDER BY n.\"Id\" DESC LIMIT 1 OFFSET {KeyRequest.KeptPerKey - 1})",
+        ["uuid"]);
+
     private static readonly (string Sqlite, string Postgres) AddFailures = Both(source =>
         $"INSERT INTO \"KeyFailures\" (\"KeyId\", \"At\", \"Reason\", \"Ip\") SELECT c0, c1, c2, NULLIF(c3, '') FROM ({source}) AS f",
         ["uuid", "timestamptz", "text", "text"]);
@@ -74,7 +86,6 @@ internal static class UsageUpsert
             w.WriteStringValue(ip ?? "");
         }, ct);
 
-    /// <summary>Adds sampled failures in one statement per chunk, not one per row.</summary>
     public static Task AddPreviousUsesAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, long Count, DateTime At)> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddPreviousUses, rows.Count, (w, i, sqlite) =>
         {
@@ -84,6 +95,22 @@ internal static class UsageUpsert
             WriteTime(w, at, sqlite);
         }, ct);
 
+    public static Task AddRequestsAsync(BizKeysDbContext db, IReadOnlyList<KeyRequest> rows, CancellationToken ct) =>
+        ExecuteAsync(db, AddRequests, rows.Count, (w, i, sqlite) =>
+        {
+            var r = rows[i];
+            WriteId(w, r.KeyId, sqlite);
+            WriteTime(w, r.At, sqlite);
+            w.WriteStringValue(r.Reason?.ToString() ?? "");
+            w.WriteStringValue(r.Ip ?? "");
+            w.WriteStringValue(r.Permission ?? "");
+            w.WriteStringValue(r.Secret.ToString());
+        }, ct);
+
+    public static Task TrimRequestsAsync(BizKeysDbContext db, IReadOnlyList<Guid> keyIds, CancellationToken ct) =>
+        ExecuteAsync(db, TrimRequests, keyIds.Count, (w, i, sqlite) => WriteId(w, keyIds[i], sqlite), ct);
+
+    /// <summary>Adds sampled failures in one statement per chunk, not one per row.</summary>
     public static Task AddFailuresAsync(BizKeysDbContext db, IReadOnlyList<KeyFailure> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddFailures, rows.Count, (w, i, sqlite) =>
         {

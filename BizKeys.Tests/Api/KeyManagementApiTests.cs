@@ -96,6 +96,31 @@ public class KeyManagementApiTests(ApiApp api) : IClassFixture<ApiApp>
     }
 
     [Fact]
+    public async Task A_keys_recent_requests_list_its_calls_with_outcome_permission_and_secret()
+    {
+        var reader = await api.KeyAsync("Request reader", "usage:read");
+        using var client = api.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", reader.Key.Key, reader.Secret))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", reader.Key.Key, KeyFormat.NewSecret()))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, $"/api/v1/keys/{reader.Key.Key}/usage", reader.Key.Key, reader.Secret))).StatusCode);
+        await api.FlushUsageAsync();
+
+        var response = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, $"/api/v1/keys/{reader.Key.Key}/requests", reader.Key.Key, reader.Secret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var requests = json.RootElement.GetProperty("requests").EnumerateArray().ToList();
+        Assert.Equal(3, requests.Count);
+        Assert.Contains(requests, r => r.GetProperty("outcome").GetString() == "Failed" && r.GetProperty("reason").GetString() == "WrongSecret");
+        Assert.Contains(requests, r => r.GetProperty("permission").GetString() == "usage:read" && r.GetProperty("secret").GetString() == "Current");
+        Assert.Equal(2, requests.Count(r => r.GetProperty("outcome").GetString() == "Success"));
+        Assert.DoesNotContain("bks_", json.RootElement.GetRawText());
+        var other = await api.KeyAsync("No usage reader", "messages:send");
+        var refused = await client.SendAsync(ApiApp.Basic(HttpMethod.Get, $"/api/v1/keys/{reader.Key.Key}/requests", other.Key.Key, other.Secret));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Create_returns_201_with_the_secret_once_and_the_new_key_works()
     {
         var admin = await api.KeyAsync("Creator", ["keys:read", "keys:write", "messages:send"], r => r.Environment = "Staging");

@@ -175,6 +175,9 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await Expect(page.GetByTestId("usage-success")).ToHaveTextAsync("3");
         await Expect(page.GetByTestId("usage-failed")).ToHaveTextAsync("1");
         await Expect(page.GetByTestId("recent-failures")).ToContainTextAsync("Wrong secret");
+        await Expect(page.GetByTestId("recent-requests").Locator("tbody tr")).ToHaveCountAsync(4);
+        await Expect(page.GetByTestId("recent-requests")).ToContainTextAsync("Passed");
+        await Expect(page.GetByTestId("recent-requests")).ToContainTextAsync("Wrong secret");
         await Expect(page.GetByTestId("usage-chart")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "key-usage");
         await AssertSecretAbsentAsync(page, secret);

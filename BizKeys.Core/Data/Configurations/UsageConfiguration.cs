@@ -27,3 +27,18 @@ internal sealed class KeyFailureConfiguration : IEntityTypeConfiguration<KeyFail
         builder.HasOne<ApiKey>().WithMany().HasForeignKey(f => f.KeyId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class KeyRequestConfiguration : IEntityTypeConfiguration<KeyRequest>
+{
+    public void Configure(EntityTypeBuilder<KeyRequest> builder)
+    {
+        // The key's page reads its newest; the trim keeps the newest by id.
+        builder.HasIndex(r => new { r.KeyId, r.At, r.Id });
+        builder.HasIndex(r => new { r.KeyId, r.Id });
+        builder.Property(r => r.Reason).HasConversion<string>().HasMaxLength(KeyFailure.ReasonMaxLength);
+        builder.Property(r => r.Secret).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.Ip).HasMaxLength(ApiKey.IpMaxLength);
+        builder.Property(r => r.Permission).HasMaxLength(KeyRequest.PermissionMaxLength);
+        builder.HasOne<ApiKey>().WithMany().HasForeignKey(r => r.KeyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -490,6 +490,46 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     b.ToTable("KeyFailures");
                 });
 
+            modelBuilder.Entity("BizKeys.Core.Usage.KeyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Permission")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId", "Id");
+
+                    b.HasIndex("KeyId", "At", "Id");
+
+                    b.ToTable("KeyRequests");
+                });
+
             modelBuilder.Entity("BizKeys.Core.Usage.UsageBucket", b =>
                 {
                     b.Property<Guid>("KeyId")
@@ -829,6 +869,15 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("BizKeys.Core.Usage.KeyFailure", b =>
+                {
+                    b.HasOne("BizKeys.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Usage.KeyRequest", b =>
                 {
                     b.HasOne("BizKeys.Core.ApiKeys.ApiKey", null)
                         .WithMany()

@@ -475,6 +475,44 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                     b.ToTable("KeyFailures");
                 });
 
+            modelBuilder.Entity("BizKeys.Core.Usage.KeyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Permission")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyId", "Id");
+
+                    b.HasIndex("KeyId", "At", "Id");
+
+                    b.ToTable("KeyRequests");
+                });
+
             modelBuilder.Entity("BizKeys.Core.Usage.UsageBucket", b =>
                 {
                     b.Property<Guid>("KeyId")
@@ -808,6 +846,15 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("BizKeys.Core.Usage.KeyFailure", b =>
+                {
+                    b.HasOne("BizKeys.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Usage.KeyRequest", b =>
                 {
                     b.HasOne("BizKeys.Core.ApiKeys.ApiKey", null)
                         .WithMany()

@@ -7,7 +7,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BizKeys.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class SupportGrantsLeaksAndRotationUse : Migration
+    public partial class SupportLeaksRotationAndRecentRequests : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -24,6 +24,30 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 type: "bigint",
                 nullable: false,
                 defaultValue: 0L);
+
+            migrationBuilder.CreateTable(
+                name: "KeyRequests",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    KeyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
+                    Permission = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Secret = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KeyRequests", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_KeyRequests_ApiKeys_KeyId",
+                        column: x => x.KeyId,
+                        principalTable: "ApiKeys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
             migrationBuilder.CreateTable(
                 name: "LeakNotices",
@@ -103,6 +127,16 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 column: "SecretHash");
 
             migrationBuilder.CreateIndex(
+                name: "IX_KeyRequests_KeyId_At_Id",
+                table: "KeyRequests",
+                columns: new[] { "KeyId", "At", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_KeyRequests_KeyId_Id",
+                table: "KeyRequests",
+                columns: new[] { "KeyId", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LeakNotices_AccountId_AcknowledgedAt",
                 table: "LeakNotices",
                 columns: new[] { "AccountId", "AcknowledgedAt" });
@@ -126,6 +160,9 @@ namespace BizKeys.Core.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "KeyRequests");
+
             migrationBuilder.DropTable(
                 name: "LeakNotices");
 

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace BizKeys.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class SupportGrantsLeaksAndRotationUse : Migration
+    public partial class SupportLeaksRotationAndRecentRequests : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -23,6 +23,30 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: 0L);
+
+            migrationBuilder.CreateTable(
+                name: "KeyRequests",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Ip = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    Permission = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KeyRequests", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_KeyRequests_ApiKeys_KeyId",
+                        column: x => x.KeyId,
+                        principalTable: "ApiKeys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
             migrationBuilder.CreateTable(
                 name: "LeakNotices",
@@ -102,6 +126,16 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 column: "SecretHash");
 
             migrationBuilder.CreateIndex(
+                name: "IX_KeyRequests_KeyId_At_Id",
+                table: "KeyRequests",
+                columns: new[] { "KeyId", "At", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_KeyRequests_KeyId_Id",
+                table: "KeyRequests",
+                columns: new[] { "KeyId", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LeakNotices_AccountId_AcknowledgedAt",
                 table: "LeakNotices",
                 columns: new[] { "AccountId", "AcknowledgedAt" });
@@ -125,6 +159,9 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "KeyRequests");
+
             migrationBuilder.DropTable(
                 name: "LeakNotices");
 

@@ -30,7 +30,10 @@ public sealed class SupportService(
 {
     public const int LogPageSize = 50;
 
-    public async Task<IReadOnlyList<AccountSummary>> ListAccountsAsync(Actor actor, string? search = null, CancellationToken ct = default)
+    public const int AccountsPageSize = 25;
+
+    /// <summary>Every account, by name, a page at a time, with its members, active and total keys and last key use.</summary>
+    public async Task<PagedResult<AccountSummary>> ListAccountsAsync(Actor actor, string? search = null, int page = 0, CancellationToken ct = default)
     {
         AccountAccess.RequireSupport(actor);
         var now = time.GetUtcNow().UtcDateTime;
@@ -39,12 +42,15 @@ public sealed class SupportService(
         var active = KeyStatus.Is(ApiKeyStatus.Active, now);
         if (!string.IsNullOrWhiteSpace(search))
             accounts = accounts.Where(a => a.Name.Contains(search.Trim()));
-        return await accounts.OrderBy(a => a.Name).Take(500).Select(a => new AccountSummary(
+        var total = await accounts.CountAsync(ct);
+        page = Math.Clamp(page, 0, Math.Max(0, (total - 1) / AccountsPageSize));
+        var rows = await accounts.OrderBy(a => a.Name).ThenBy(a => a.Id).Skip(page * AccountsPageSize).Take(AccountsPageSize).Select(a => new AccountSummary(
             a.Id, a.Name,
             db.Memberships.Count(m => m.AccountId == a.Id),
             db.ApiKeys.Where(k => k.AccountId == a.Id).Count(active),
             a.KeyCount,
             db.ApiKeys.Where(k => k.AccountId == a.Id).Max(k => k.LastUsedAt))).ToListAsync(ct);
+        return new PagedResult<AccountSummary>(rows, total, page, AccountsPageSize);
     }
 
     /// <summary>Keys across every account, most recently used first (usage counts arrive with request tracking).</summary>

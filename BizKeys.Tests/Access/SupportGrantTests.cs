@@ -111,4 +111,21 @@ public class SupportGrantTests : IAsyncLifetime
         await Assert.ThrowsAsync<AccessDeniedException>(() => Support.LogAsync(_db.Owner));
         await Assert.ThrowsAsync<AccessDeniedException>(() => Support.RecordAsync(_db.Owner, SupportActions.UsageViewed, "forged entry"));
     }
+
+    [Fact]
+    public async Task The_accounts_list_comes_a_page_at_a_time_by_name()
+    {
+        for (var i = 0; i < SupportService.AccountsPageSize + 4; i++)
+            await _db.CreateAccountAsync($"Account {i:000}");
+
+        var first = await Support.ListAccountsAsync(_support);
+        var second = await Support.ListAccountsAsync(_support, page: 1);
+        var beyond = await Support.ListAccountsAsync(_support, page: 99);
+
+        Assert.Equal(SupportService.AccountsPageSize + 5, first.TotalCount); // and the test's own account
+        Assert.Equal(SupportService.AccountsPageSize, first.Items.Count);
+        Assert.Equal("Account 000", first.Items[0].Name);
+        Assert.Equal(["Account 025", "Account 026", "Account 027", "Account 028", TestData.AccountName], second.Items.Select(a => a.Name));
+        Assert.Equal((1, second.Items[0].Name), (beyond.PageIndex, beyond.Items[0].Name));
+    }
 }

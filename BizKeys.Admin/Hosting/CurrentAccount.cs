@@ -12,9 +12,27 @@ namespace BizKeys.Admin.Hosting;
 /// The signed-in person in this circuit, the accounts they belong to, and the one they work in now (the last one
 /// they chose). Pages use it to hide what the person may not do; the Core services enforce it regardless.
 /// </summary>
-public sealed class CurrentAccount(AuthenticationStateProvider authentication, AccountService accounts, UserDirectory users, ClientInfo client)
+public sealed class CurrentAccount : IDisposable
 {
+    private readonly AuthenticationStateProvider authentication;
+    private readonly AccountService accounts;
+    private readonly UserDirectory users;
+    private readonly ClientInfo client;
     private Session? _session;
+
+    public CurrentAccount(AuthenticationStateProvider authentication, AccountService accounts, UserDirectory users, ClientInfo client)
+    {
+        this.authentication = authentication;
+        this.accounts = accounts;
+        this.users = users;
+        this.client = client;
+        authentication.AuthenticationStateChanged += Forget;
+    }
+
+    /// <summary>Someone else signed in on this circuit: the next read finds out who.</summary>
+    private void Forget(Task<AuthenticationState> _) => _session = null;
+
+    public void Dispose() => authentication.AuthenticationStateChanged -= Forget;
 
     public sealed record Session(Actor Actor, Guid UserId, string Email, bool IsSupport, IReadOnlyList<AccountChoice> Accounts, AccountChoice? Current)
     {

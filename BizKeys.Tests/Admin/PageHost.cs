@@ -82,6 +82,14 @@ public sealed class PageHost : IAsyncDisposable
         auth.SetAuthenticationType(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme); // as the sign-in cookie would
     }
 
+    /// <summary>Signs this page host in as a new support person (no account of their own).</summary>
+    public async Task<Actor> SignInAsSupportAsync(string email)
+    {
+        var user = await Context.Services.CreateUserAsync(email, "Support");
+        SignIn(user.Id, email, isSupport: true);
+        return Actor.User(user.Id, email, isSupport: true, ip: null);
+    }
+
     /// <summary>Renders <typeparamref name="TPage"/> beside the MudBlazor providers, as the layout does.</summary>
     public IRenderedComponent<ContainerFragment> Render<TPage>(IReadOnlyDictionary<string, object?>? parameters = null)
         where TPage : IComponent =>

@@ -44,7 +44,9 @@ builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
 builder.Services.AddSingleton<LeakReportLimiter>();
 builder.Services.AddMudServices();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// A leak report pasted into the dialog (up to 1 MB of text, up to 3 bytes a character) travels in one message.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+    .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 
 InstanceLock? instanceLock;
 try

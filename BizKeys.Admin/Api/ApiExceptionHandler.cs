@@ -38,7 +38,8 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                     new Dictionary<string, object?> { ["traceId"] = traceId, ["path"] = json.Path });
                 return true;
             case BadHttpRequestException bad:
-                await Problems.WriteAsync(context, bad.StatusCode, "Bad Request", "The request could not be read: check its body and query values.", trace);
+                await Problems.WriteAsync(context, bad.StatusCode, Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(bad.StatusCode),
+                    bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than this route accepts." : "The request could not be read: check its body and query values.", trace);
                 return true;
             case var _ when HasUnknownCharset(context.Request):
                 await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",

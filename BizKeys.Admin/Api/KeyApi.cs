@@ -53,8 +53,8 @@ public static class KeyApi
         if (body.Permission is { } asked && !options.Value.Permissions.Contains(asked))
             throw Invalid("permission", $"\"{asked}\" is not a permission BizKeys knows.");
         System.Net.IPAddress? ip = null;
-        if (body.Ip is not null && !System.Net.IPAddress.TryParse(body.Ip, out ip))
-            throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7.");
+        if (body.Ip is not null && (body.Ip.Contains('%') || !System.Net.IPAddress.TryParse(body.Ip, out ip)))
+            throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7 or 2001:db8::7 (without a zone).");
         var result = await verifier.VerifyForAsync(CallingKey(http), body.Key, body.Secret, ip, body.Permission, ct);
         usage.Record(result.Key, result.Reason, ip, result.Matched, body.Permission); // the pair asked about, not the caller (the handler counts the caller)
         // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.

@@ -86,7 +86,8 @@ public sealed class LeakReportLimiter : IDisposable
     /// <returns>Null when the report may go ahead; otherwise how long to wait.</returns>
     public TimeSpan? TryAcquire(IPAddress? address)
     {
-        using var lease = _limiter.AttemptAcquire(address?.ToString() ?? "");
+        // Per client as the failed-attempt limit counts them: one IPv6 /64 is one client, a mapped IPv4 is itself.
+        using var lease = _limiter.AttemptAcquire(address is null ? "" : BizKeys.Core.Verification.FailedAttemptLimiter.Client(address).ToString());
         if (lease.IsAcquired)
             return null;
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);

@@ -166,6 +166,9 @@ public sealed partial class ApiKeyService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await FindAsync(db, accountId, keyId, expectedVersion, ct);
         RequireTargetWithinActor(actor, key, "extend the grace period of");
+        if (key.HasPreviousSecretAt(Now) && key.PreviousSecretExpiresAt >= Now.AddMinutes(graceMinutes))
+            throw new ValidationException([new ValidationFailure("GraceMinutes",
+                $"The old secret already works until {key.PreviousSecretExpiresAt:yyyy-MM-dd HH:mm} UTC: choose a longer period, or end it now.")]);
         key.ExtendGrace(TimeSpan.FromMinutes(graceMinutes), Now);
         Audit(db, key, actor, AuditActions.KeyGraceExtended, $"Old secret valid until {key.PreviousSecretExpiresAt:yyyy-MM-dd HH:mm} UTC ({graceMinutes} minutes from now)");
         await SaveAsync(db, key, ct);

@@ -52,19 +52,13 @@ public sealed partial class LeakReporter(
 
         var revoked = 0;
         var yours = new List<LeakedKey>();
+        var now = time.GetUtcNow().UtcDateTime;
         foreach (var secret in secrets)
         {
-            var digest = KeyFormat.Digest(secret);
-            List<Guid> matches;
-            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            foreach (var (id, account) in await MatchesAsync(KeyFormat.Digest(secret), now, ct))
             {
-                // Both digests are indexed; a secret still in its grace period after a rotation counts as leaked too.
-                matches = await db.ApiKeys.AsNoTracking().Where(k => k.SecretHash == digest || k.PreviousSecretHash == digest)
-                    .Select(k => k.Id).ToListAsync(ct);
-            }
-            foreach (var id in matches)
-            {
-                var (key, accountId, revokedNow) = await keys.RevokeLeakedAsync(id, reporter, ct);
+                // Another account's owners learn that a report revoked their key, not who reported it or from where.
+                var (key, accountId, revokedNow) = await keys.RevokeLeakedAsync(id, account == reporterAccount ? reporter : Someone, ct);
                 if (revokedNow)
                 {
                     revoked++;
@@ -84,6 +78,20 @@ public sealed partial class LeakReporter(
         return new LeakReport(secrets.Count, revoked, yours);
     }
 
+    /// <summary>
+    /// The keys a secret with this digest opens now. Both digests are indexed. A previous secret counts only while its
+    /// grace period runs: one that no longer works is no leak, and must not let whoever still holds it revoke the key
+    /// that replaced it.
+    /// </summary>
+    private async Task<List<(Guid Id, Guid AccountId)>> MatchesAsync(byte[] digest, DateTime now, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var matches = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.SecretHash == digest || (k.PreviousSecretHash == digest && k.PreviousSecretExpiresAt > now))
+            .Select(k => new { k.Id, k.AccountId }).ToListAsync(ct);
+        return [.. matches.Select(m => (m.Id, m.AccountId))];
+    }
+
     /// <summary>The account's keys revoked as leaked that no owner has acknowledged yet.</summary>
     public async Task<IReadOnlyList<LeakNoticeView>> NoticesAsync(Guid accountId, Actor actor, CancellationToken ct = default)
     {
@@ -94,16 +102,20 @@ public sealed partial class LeakReporter(
             .Select(n => new LeakNoticeView(n.Id, n.Key, n.KeyName, n.ReportedAt)).ToListAsync(ct);
     }
 
-    /// <summary>An owner has seen the notices: they leave the page (they stay in the audit log).</summary>
-    public async Task AcknowledgeAsync(Guid accountId, Actor actor, CancellationToken ct = default)
+    /// <summary>An owner has seen these notices: they leave the page (they stay in the audit log). Notices that arrived since stay.</summary>
+    public async Task AcknowledgeAsync(Guid accountId, IReadOnlyCollection<long> seen, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.ManageKeys, ct);
         var now = time.GetUtcNow().UtcDateTime;
+        var ids = seen.ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        foreach (var notice in await db.LeakNotices.Where(n => n.AccountId == accountId && n.AcknowledgedAt == null).ToListAsync(ct))
+        foreach (var notice in await db.LeakNotices.Where(n => n.AccountId == accountId && n.AcknowledgedAt == null && ids.Contains(n.Id)).ToListAsync(ct))
             notice.Acknowledge(actor, now);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>How a report from outside the key's account is recorded in it.</summary>
+    public static readonly Actor Someone = new("leak report");
 
     private static ValidationException Invalid(string message) => new([new ValidationFailure("text", message)]);
 

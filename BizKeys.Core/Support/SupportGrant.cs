@@ -74,4 +74,5 @@ public static class SupportActions
     public const string UsageViewed = "usage.viewed";
     public const string UsageExported = "usage.exported";
     public const string LeakReported = "leak.reported";
+    public const string Searched = "searched";
 }

@@ -114,7 +114,8 @@ public sealed partial class UsageFlusher(
 
     /// <summary>
     /// Once a minute the keys that got recent requests since are cut back to their newest 100, in the
-    /// flush's transaction; between trims a key holds at most a minute of samples more.
+    /// flush's transaction (between trims a key holds at most a minute of samples more), and requests older than
+    /// <see cref="KeepFailuresFor"/> go.
     /// </summary>
     /// <returns>The keys trimmed, or null when it was not time yet.</returns>
     private async Task<List<Guid>?> TrimRequestsAsync(BizKeysDbContext db, UsageBatch batch, CancellationToken ct)
@@ -129,6 +130,9 @@ public sealed partial class UsageFlusher(
         }
         foreach (var chunk in keys.Chunk(UsageUpsert.RowsPerStatement))
             await UsageUpsert.TrimRequestsAsync(db, chunk, ct);
+        // A key nobody uses any more keeps its last requests as long as failed attempts are kept, not for ever.
+        var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;
+        await db.KeyRequests.Where(r => r.At < cutoff).ExecuteDeleteAsync(ct);
         return keys;
     }
 

@@ -44,15 +44,18 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     {
         if (key is null)
             return; // nothing to count against: the identifier names no key
+        ip = WithoutZone(ip);
         var now = time.GetUtcNow().UtcDateTime;
         var counters = _counters.GetOrAdd((key.Id, UsageHours.Of(now)), _ => new Counters(ReasonCount));
+        if (matched == SecretMatch.Previous)
+            AddPreviousUse(key.Id, now, now, 1); // the old secret is in use even when the request is refused for another reason
         var sampled = reason is null ? counters.SampleSuccess(now, _samplesPerMinute) : IsSampled(key.Id, reason.Value, now);
         if (sampled && Interlocked.Increment(ref _queuedRequests) <= MaxQueuedRequests)
         {
             _requests.Enqueue(new KeyRequest
             {
                 KeyId = key.Id, At = now, Reason = reason, Ip = ip?.ToString(), Permission = permission,
-                Secret = reason is null ? matched : SecretMatch.None,
+                Secret = matched,
             });
         }
         else if (sampled)
@@ -65,14 +68,19 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             // "Last used" need only be true to the second: a busy key does not rewrite it on every request.
             if (!_lastUse.TryGetValue(key.Id, out var last) || now - last.At >= TimeSpan.FromSeconds(1) || !Equals(last.Ip, ip))
                 _lastUse[key.Id] = new LastUse(now, ip);
-            if (matched == SecretMatch.Previous)
-                AddPreviousUse(key.Id, now, 1);
             return;
         }
         Interlocked.Increment(ref counters.Failures[(int)reason.Value]);
         if (sampled && _failures.Count < MaxQueuedFailures)
             _failures.Enqueue(new KeyFailure { KeyId = key.Id, At = now, Reason = reason.Value, Ip = ip?.ToString() });
     }
+
+    /// <summary>
+    /// An IPv6 address without its zone ("%4294967295"): the zone names an interface of the machine that saw it, and
+    /// would make the stored text longer than any address column (45 characters).
+    /// </summary>
+    private static IPAddress? WithoutZone(IPAddress? ip) =>
+        ip is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6, ScopeId: not 0 } ? new IPAddress(ip.GetAddressBytes()) : ip;
 
     /// <summary>The first few failures of each key, reason and minute are kept whole; every reason stays represented.</summary>
     private bool IsSampled(Guid keyId, FailureReason reason, DateTime now)
@@ -114,11 +122,11 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
             if (written < forgetBefore)
                 _lastWritten.TryRemove(keyId, out _); // the next use is written anyway
         }
-        var previousUses = new List<(Guid KeyId, long Count, DateTime At)>();
+        var previousUses = new List<(Guid KeyId, long Count, DateTime First, DateTime At)>();
         foreach (var (keyId, use) in _previousUses)
         {
             if (use.Take() is { Count: > 0 } counted)
-                previousUses.Add((keyId, counted.Count, counted.At));
+                previousUses.Add((keyId, counted.Count, counted.First, counted.At));
             else if (use.TryRetire())
                 _previousUses.TryRemove(keyId, out _); // unused since the last drain: forget it (a new use starts afresh)
         }
@@ -158,8 +166,8 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         }
         foreach (var failure in batch.Failures)
             _failures.Enqueue(failure);
-        foreach (var (keyId, count, at) in batch.PreviousSecretUses)
-            AddPreviousUse(keyId, at, count);
+        foreach (var (keyId, count, first, at) in batch.PreviousSecretUses)
+            AddPreviousUse(keyId, first, at, count);
         foreach (var request in batch.Requests)
         {
             if (Interlocked.Increment(ref _queuedRequests) <= MaxQueuedRequests)
@@ -169,11 +177,14 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
         }
     }
 
-    private void AddPreviousUse(Guid keyId, DateTime at, long count)
+    private void AddPreviousUse(Guid keyId, DateTime first, DateTime at, long count)
     {
-        while (!_previousUses.GetOrAdd(keyId, _ => new PreviousUse()).TryAdd(at, count))
+        while (true)
         {
-            // retired by a drain between the look-up and the add: a new counter takes its place
+            var use = _previousUses.GetOrAdd(keyId, _ => new PreviousUse());
+            if (use.TryAdd(first, at, count))
+                return;
+            _previousUses.TryUpdate(keyId, new PreviousUse(), use); // retired by a drain meanwhile: a fresh one takes its place
         }
     }
 
@@ -206,29 +217,34 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     {
         private readonly Lock _gate = new();
         private long _count;
+        private DateTime _first = DateTime.MaxValue;
         private DateTime _at;
         private bool _retired;
 
         /// <returns>False when a drain retired this counter: the caller adds to a fresh one.</returns>
-        public bool TryAdd(DateTime at, long count)
+        public bool TryAdd(DateTime first, DateTime at, long count)
         {
             lock (_gate)
             {
                 if (_retired)
                     return false;
                 _count += count;
+                if (first < _first)
+                    _first = first;
                 if (at > _at)
                     _at = at;
                 return true;
             }
         }
 
-        public (long Count, DateTime At) Take()
+        /// <summary>The count since the last take, with its first and latest times.</summary>
+        public (long Count, DateTime First, DateTime At) Take()
         {
             lock (_gate)
             {
-                var taken = (_count, _at);
+                var taken = (_count, _first, _at);
                 _count = 0;
+                _first = DateTime.MaxValue;
                 return taken;
             }
         }
@@ -250,8 +266,8 @@ public sealed record UsageBatch(
     IReadOnlyList<(Guid KeyId, DateTime At, string? Ip)> LastUses,
     IReadOnlyList<KeyFailure> Failures)
 {
-    /// <summary>Requests served by each key's previous secret (during a rotation's grace period), and the latest.</summary>
-    public IReadOnlyList<(Guid KeyId, long Count, DateTime At)> PreviousSecretUses { get; init; } = [];
+    /// <summary>Requests made with each key's previous secret (during a rotation's grace period): how many, the first and the latest.</summary>
+    public IReadOnlyList<(Guid KeyId, long Count, DateTime First, DateTime At)> PreviousSecretUses { get; init; } = [];
 
     /// <summary>Sampled requests for the keys' recent-requests lists.</summary>
     public IReadOnlyList<KeyRequest> Requests { get; init; } = [];

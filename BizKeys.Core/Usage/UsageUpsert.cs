@@ -41,25 +41,35 @@ internal static class UsageUpsert
         "WHERE \"ApiKeys\".\"Id\" = \"Used\".\"Id\" AND (\"ApiKeys\".\"LastUsedAt\" IS NULL OR \"ApiKeys\".\"LastUsedAt\" < \"Used\".\"At\")",
         ["uuid", "timestamptz", "text"]);
 
-    /// <summary>Adds what each key's previous secret served, while that key is still in a grace period; its latest use moves only forward.</summary>
+    /// <summary>
+    /// Adds what each key's previous secret served, while that key is still in a grace period and only for uses made
+    /// since its last rotation (a count still in memory from the rotation before is dropped); its latest use moves only
+    /// forward.
+    /// </summary>
     private static readonly (string Sqlite, string Postgres) AddPreviousUses = Both(source =>
-        $"WITH \"Old\" (\"Id\", \"Count\", \"At\") AS ({source}) " +
+        $"WITH \"Old\" (\"Id\", \"Count\", \"First\", \"At\") AS ({source}) " +
         "UPDATE \"ApiKeys\" SET \"PreviousSecretUses\" = \"ApiKeys\".\"PreviousSecretUses\" + \"Old\".\"Count\", " +
         "\"PreviousSecretLastUsedAt\" = CASE WHEN \"ApiKeys\".\"PreviousSecretLastUsedAt\" IS NULL OR \"ApiKeys\".\"PreviousSecretLastUsedAt\" < \"Old\".\"At\" " +
         "THEN \"Old\".\"At\" ELSE \"ApiKeys\".\"PreviousSecretLastUsedAt\" END FROM \"Old\" " +
-        "WHERE \"ApiKeys\".\"Id\" = \"Old\".\"Id\" AND \"ApiKeys\".\"PreviousSecretHash\" IS NOT NULL",
-        ["uuid", "bigint", "timestamptz"]);
+        "WHERE \"ApiKeys\".\"Id\" = \"Old\".\"Id\" AND \"ApiKeys\".\"PreviousSecretHash\" IS NOT NULL " +
+        "AND \"ApiKeys\".\"LastRotatedAt\" <= \"Old\".\"First\"",
+        ["uuid", "bigint", "timestamptz", "timestamptz"]);
 
     private static readonly (string Sqlite, string Postgres) AddRequests = Both(source =>
         "INSERT INTO \"KeyRequests\" (\"KeyId\", \"At\", \"Reason\", \"Ip\", \"Permission\", \"Secret\") " +
         $"SELECT c0, c1, NULLIF(c2, ''), NULLIF(c3, ''), NULLIF(c4, ''), c5 FROM ({source}) AS r",
         ["uuid", "timestamptz", "text", "text", "text", "text"]);
 
-    /// <summary>Keeps each listed key's newest <see cref="KeyRequest.KeptPerKey"/> recent requests (by id, on the (KeyId, Id) index).</summary>
+    /// <summary>
+    /// Keeps each listed key's newest <see cref="KeyRequest.KeptPerKey"/> recent requests: each key's cut-off id is
+    /// found once (100 steps down its (KeyId, Id) index), then the rows below it are deleted through the same index.
+    /// </summary>
     private static readonly (string Sqlite, string Postgres) TrimRequests = Both(source =>
-        $"DELETE FROM \"KeyRequests\" WHERE \"KeyId\" IN (SELECT c0 FROM ({source}) AS k) AND \"Id\" < (" +
-        "SELECT n.\"Id\" FROM \"KeyRequests\" AS n WHERE n.\"KeyId\" = \"KeyRequests\".\"KeyId\" " +
-        $"ORDER BY n.\"Id\" DESC LIMIT 1 OFFSET {KeyRequest.KeptPerKey - 1})",
+        $"WITH \"Keys\" AS (SELECT c0 AS \"KeyId\" FROM ({source}) AS k), " +
+        "\"Cut\" AS MATERIALIZED (SELECT \"Keys\".\"KeyId\", (SELECT n.\"Id\" FROM \"KeyRequests\" AS n WHERE n.\"KeyId\" = \"Keys\".\"KeyId\" " +
+        $"ORDER BY n.\"Id\" DESC LIMIT 1 OFFSET {KeyRequest.KeptPerKey - 1}) AS \"Below\" FROM \"Keys\") " +
+        "DELETE FROM \"KeyRequests\" WHERE \"Id\" IN (SELECT r.\"Id\" FROM \"Cut\" JOIN \"KeyRequests\" AS r " +
+        "ON r.\"KeyId\" = \"Cut\".\"KeyId\" AND r.\"Id\" < \"Cut\".\"Below\")",
         ["uuid"]);
 
     private static readonly (string Sqlite, string Postgres) AddFailures = Both(source =>
@@ -86,12 +96,13 @@ internal static class UsageUpsert
             w.WriteStringValue(ip ?? "");
         }, ct);
 
-    public static Task AddPreviousUsesAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, long Count, DateTime At)> rows, CancellationToken ct) =>
+    public static Task AddPreviousUsesAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, long Count, DateTime First, DateTime At)> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddPreviousUses, rows.Count, (w, i, sqlite) =>
         {
-            var (keyId, count, at) = rows[i];
+            var (keyId, count, first, at) = rows[i];
             WriteId(w, keyId, sqlite);
             w.WriteNumberValue(count);
+            WriteTime(w, first, sqlite);
             WriteTime(w, at, sqlite);
         }, ct);
 

@@ -79,7 +79,8 @@ public sealed partial class FailedAttemptLimiter(IOptions<BizKeysOptions> option
     private static TimeSpan UntilNextMinute(DateTimeOffset now) =>
         DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 60 + 1) * 60) - now;
 
-    private static IPAddress Client(IPAddress address)
+    /// <summary>The client an address stands for: an IPv4 address (mapped ones unwrapped), or an IPv6 /64.</summary>
+    public static IPAddress Client(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
             return address.MapToIPv4();

@@ -143,6 +143,13 @@ public class SignInJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await Expect(page.GetByTestId("top-keys")).ToContainTextAsync("No traffic in this period.");
         await page.GetByText("30 days", new() { Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("failure-spikes")).ToContainTextAsync("No key fails often in this period.");
+
+        // What support did is on record: the search, the opening with its reason, the platform-wide views.
+        await BrowserApp.GoToAsync(page, "/support/log");
+        var log = page.GetByTestId("support-log");
+        await Expect(log).ToContainTextAsync("Searched every account");
+        await Expect(log).ToContainTextAsync("Reason: Ticket #4821: customer cannot send messages");
+        await Expect(log).ToContainTextAsync("Viewed key usage");
         await page.Context.CloseAsync();
     }
 

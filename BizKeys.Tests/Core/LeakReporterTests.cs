@@ -85,6 +85,8 @@ public class LeakReporterTests : IAsyncLifetime
         Assert.Equal(FailureReason.Revoked, await ReasonAsync(mine.Key.Key, rotated.Secret));
         Assert.Equal(ApiKeyStatus.Revoked, (await _db.Keys.GetAsync(other.Id, theirs.Key.Key, Actor.CommandLine))!.Status);
         Assert.Single(await Leaks.NoticesAsync(other.Id, Actor.CommandLine));
+        Assert.Equal("leak report", (await _db.Keys.GetAsync(other.Id, theirs.Key.Key, Actor.CommandLine))!.RevokedBy); // not the reporter's email
+        Assert.Equal(TestData.OwnerEmail, (await _db.Keys.GetAsync(_db.Account.Id, mine.Key.Key, _db.Owner))!.RevokedBy);
     }
 
     [Fact]
@@ -96,7 +98,7 @@ public class LeakReporterTests : IAsyncLifetime
 
         Assert.Equal((1, 1, 0), (report.Found, report.Revoked, report.YourKeys.Count));
         var revoked = (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!;
-        Assert.Equal("leak report from 198.51.100.7", revoked.RevokedBy);
+        Assert.Equal("leak report", revoked.RevokedBy); // the key's owners are not told who reported it, nor from where
     }
 
     [Fact]
@@ -117,18 +119,33 @@ public class LeakReporterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Only_owners_acknowledge_the_notice_and_only_the_accounts_people_see_it()
+    public async Task Only_owners_acknowledge_the_notices_they_saw_and_only_the_accounts_people_see_them()
     {
         var issued = await _db.CreateKeyAsync("Production bot");
+        var later = await _db.CreateKeyAsync("Staging bot");
         var member = await _db.AddUserAsync("member@example.com", "Member");
         var stranger = await _db.AddUserAsync("owner@other.example", "Owner", "Other Business");
         await Leaks.ReportAsync(issued.Secret, Anonymous, null);
+        var seen = await Leaks.NoticesAsync(_db.Account.Id, member);
+        await Leaks.ReportAsync(later.Secret, Anonymous, null); // arrives after the page showed the first
 
-        Assert.Single(await Leaks.NoticesAsync(_db.Account.Id, member));
-        await Assert.ThrowsAsync<AccessDeniedException>(() => Leaks.AcknowledgeAsync(_db.Account.Id, member));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => Leaks.AcknowledgeAsync(_db.Account.Id, [.. seen.Select(n => n.Id)], member));
         await Assert.ThrowsAsync<AccountNotFoundException>(() => Leaks.NoticesAsync(_db.Account.Id, stranger));
-        await Leaks.AcknowledgeAsync(_db.Account.Id, _db.Owner);
+        await Leaks.AcknowledgeAsync(_db.Account.Id, [.. seen.Select(n => n.Id)], _db.Owner);
 
-        Assert.Empty(await Leaks.NoticesAsync(_db.Account.Id, _db.Owner));
+        Assert.Equal(["Staging bot"], (await Leaks.NoticesAsync(_db.Account.Id, _db.Owner)).Select(n => n.Name));
+    }
+
+    [Fact]
+    public async Task An_old_secret_past_its_grace_period_is_no_leak_and_cannot_revoke_the_key_that_replaced_it()
+    {
+        var issued = await _db.CreateKeyAsync("Production bot");
+        await _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = issued.Key.Key, GraceMinutes = 60 }, _db.Owner);
+        _db.Time.Advance(TimeSpan.FromMinutes(61));
+
+        var report = await Leaks.ReportAsync($"an ex-employee pastes {issued.Secret}", Anonymous, null);
+
+        Assert.Equal((1, 0), (report.Found, report.Revoked));
+        Assert.Equal(ApiKeyStatus.Active, (await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!.Status);
     }
 }

@@ -102,4 +102,19 @@ public class RecentRequestsTests : IAsyncLifetime
         await _db.Services.GetRequiredService<SupportService>().OpenAccountAsync(_db.Account.Id, "Ticket #4821: calls fail since 9:00", support);
         Assert.Single(await Usage.RecentRequestsAsync(_db.Account.Id, _key.Key.Key, support));
     }
+
+    [Fact]
+    public async Task An_address_with_a_zone_is_stored_without_it_and_fits_every_address_column()
+    {
+        var zoned = IPAddress.Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295");
+        var result = await _db.Services.GetRequiredService<KeyVerifier>().VerifyAsync(_key.Key.Key, _key.Secret, zoned);
+        _db.Services.GetRequiredService<UsageRecorder>().Record(result.Key, null, zoned, result.Matched);
+        _db.Services.GetRequiredService<UsageRecorder>().Record(result.Key, FailureReason.WrongSecret, zoned, SecretMatch.None);
+
+        await _db.Services.GetRequiredService<UsageFlusher>().FlushAsync(everything: true);
+
+        var requests = await Usage.RecentRequestsAsync(_db.Account.Id, _key.Key.Key, _db.Owner);
+        Assert.All(requests, r => Assert.Equal("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", r.Ip));
+        Assert.Equal("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", (await _db.Keys.GetAsync(_db.Account.Id, _key.Key.Key, _db.Owner))!.LastUsedIp);
+    }
 }

@@ -60,6 +60,23 @@ public class RotationFinishTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Uses_still_in_memory_from_before_a_new_rotation_do_not_count_for_it_and_refused_uses_of_the_old_secret_do()
+    {
+        await CallAsync(_first.Secret); // counted in memory, not yet written
+        _db.Time.Advance(TimeSpan.FromSeconds(1));
+        var third = await _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = _first.Key.Key, GraceMinutes = 60 }, _db.Owner);
+        await FlushAsync();
+        Assert.Equal(0, (await KeyAsync()).PreviousSecretUses);
+
+        // The second secret is now the old one: a request with it that is refused for another reason still uses it.
+        var result = await _db.Services.GetRequiredService<KeyVerifier>().VerifyAsync(_first.Key.Key, _second.Secret, IPAddress.Loopback);
+        _db.Services.GetRequiredService<UsageRecorder>().Record(result.Key, FailureReason.MissingPermission, IPAddress.Loopback, result.Matched);
+        await FlushAsync();
+        Assert.Equal(1, (await KeyAsync()).PreviousSecretUses);
+        Assert.NotEqual(third.Secret, _second.Secret);
+    }
+
+    [Fact]
     public async Task Ending_the_old_secret_stops_it_at_once_audited_and_twice_is_refused()
     {
         await CallAsync(_first.Secret);
@@ -88,6 +105,8 @@ public class RotationFinishTests : IAsyncLifetime
         Assert.Equal(_db.Now.AddMinutes(1440), extended.PreviousSecretExpiresAt);
         Assert.Equal("Choose one of the offered grace periods: 60, 1440, 10080 minutes.", odd.Errors.Single().ErrorMessage);
         Assert.Single(zero.Errors);
+        var shorter = await Assert.ThrowsAsync<ValidationException>(() => _db.Keys.ExtendGraceAsync(_db.Account.Id, _first.Key.Key, 60, _db.Owner));
+        Assert.Equal("The old secret already works until 2026-11-28 12:50 UTC: choose a longer period, or end it now.", shorter.Errors.Single().ErrorMessage);
         _db.Time.Advance(TimeSpan.FromHours(23));
         Assert.Equal(SecretMatch.Previous, await _db.MatchAsync(_first.Key.Key, _first.Secret));
         var audit = (await _db.Services.GetRequiredService<AuditLog>().QueryAsync(new AuditQuery(_db.Account.Id) { Action = AuditActions.KeyGraceExtended }, _db.Owner)).Items;

@@ -37,7 +37,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Environment).HasMaxLength(ApiKey.EnvironmentMaxLength);
         builder.Property(k => k.SecretHash).HasMaxLength(KeyFormat.DigestLength);
         builder.Property(k => k.PreviousSecretHash).HasMaxLength(KeyFormat.DigestLength);
-        // A leaked secret is found by its digest: current secrets, and the few still in a rotation's grace period.
+        // A leaked secret is found by its digest: current secrets, and previous ones of keys rotated with a grace
+        // period (the look-up then keeps those whose grace still runs).
         builder.HasIndex(k => k.SecretHash);
         builder.HasIndex(k => k.PreviousSecretHash).HasFilter("\"PreviousSecretHash\" IS NOT NULL");
         builder.Property(k => k.SecretHint).HasMaxLength(KeyFormat.HintLength);

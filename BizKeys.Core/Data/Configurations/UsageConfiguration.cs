@@ -35,6 +35,7 @@ internal sealed class KeyRequestConfiguration : IEntityTypeConfiguration<KeyRequ
         // The key's page reads its newest; the trim keeps the newest by id.
         builder.HasIndex(r => new { r.KeyId, r.At, r.Id });
         builder.HasIndex(r => new { r.KeyId, r.Id });
+        builder.HasIndex(r => r.At);
         builder.Property(r => r.Reason).HasConversion<string>().HasMaxLength(KeyFailure.ReasonMaxLength);
         builder.Property(r => r.Secret).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Ip).HasMaxLength(ApiKey.IpMaxLength);

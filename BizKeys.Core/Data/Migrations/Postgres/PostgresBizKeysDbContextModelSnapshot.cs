@@ -523,6 +523,8 @@ namespace BizKeys.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("KeyId", "Id");
 
                     b.HasIndex("KeyId", "At", "Id");

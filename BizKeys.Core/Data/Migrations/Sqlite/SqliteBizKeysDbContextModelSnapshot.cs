@@ -506,6 +506,8 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("KeyId", "Id");
 
                     b.HasIndex("KeyId", "At", "Id");

@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace BizKeys.Core.Data.Migrations.Postgres
+namespace BizKeys.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class SupportLeaksRotationAndRecentRequests : Migration
@@ -15,13 +14,13 @@ namespace BizKeys.Core.Data.Migrations.Postgres
             migrationBuilder.AddColumn<DateTime>(
                 name: "PreviousSecretLastUsedAt",
                 table: "ApiKeys",
-                type: "timestamp with time zone",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "PreviousSecretUses",
                 table: "ApiKeys",
-                type: "bigint",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0L);
 
@@ -29,14 +28,14 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 name: "KeyRequests",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    KeyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Reason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
-                    Permission = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Secret = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Ip = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    Permission = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -53,15 +52,15 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 name: "LeakNotices",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    KeyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Key = table.Column<string>(type: "character varying(27)", unicode: false, maxLength: 27, nullable: false),
-                    KeyName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    ReportedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    AcknowledgedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    AcknowledgedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", unicode: false, maxLength: 27, nullable: false),
+                    KeyName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ReportedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AcknowledgedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -78,13 +77,13 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 name: "SupportGrants",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    GrantedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    GrantedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -101,14 +100,14 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 name: "SupportLog",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
-                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Ip = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -125,6 +124,11 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                 name: "IX_ApiKeys_SecretHash",
                 table: "ApiKeys",
                 column: "SecretHash");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_KeyRequests_At",
+                table: "KeyRequests",
+                column: "At");
 
             migrationBuilder.CreateIndex(
                 name: "IX_KeyRequests_KeyId_At_Id",

@@ -78,7 +78,39 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<KeyChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyChangeListener>());
+        AddWebhooks(services);
         services.AddBizKeysIdentity();
         return services;
+    }
+
+    /// <summary>
+    /// Webhooks: endpoints, the outbox sender and its HTTP client — no redirects, a connection only to an address the
+    /// settings allow (checked on the address connected to, not the name), and a 10-second answer.
+    /// </summary>
+    private static void AddWebhooks(IServiceCollection services)
+    {
+        services.AddDataProtection(); // where its keys live is the host's choice (the admin app sets it up)
+        services.AddSingleton<Notifications.WebhookService>();
+        services.AddSingleton<Notifications.WebhookSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.WebhookSender>());
+        services.AddSingleton<Notifications.KeyEventScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.KeyEventScheduler>());
+        services.AddHttpClient(Notifications.WebhookSender.HttpClientName, client =>
+            {
+                client.Timeout = Notifications.WebhookSender.Timeout + TimeSpan.FromSeconds(5);
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("BizKeys-Webhooks/1");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var allowPrivate = sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Webhooks.AllowPrivateNetworks;
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    ConnectTimeout = Notifications.WebhookSender.Timeout,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectCallback = (context, ct) => Notifications.WebhookAddresses.ConnectAsync(context, allowPrivate, ct),
+                };
+            });
     }
 }

@@ -9,6 +9,8 @@ public enum AccountNeed
     Read,
     ManageKeys,
     ManageMembers,
+    /// <summary>The account's settings other than keys and members (notifications): owners only, never an API key.</summary>
+    ManageSettings,
 }
 
 /// <summary>
@@ -58,8 +60,8 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory,
                 _ => false,
             };
             if (!allowed)
-                throw new AccessDeniedException(need == AccountNeed.ManageMembers
-                    ? "API keys cannot manage members."
+                throw new AccessDeniedException(need is AccountNeed.ManageMembers or AccountNeed.ManageSettings
+                    ? "API keys cannot manage members or notifications."
                     : $"This key lacks the permission {(need == AccountNeed.ManageKeys ? Permissions.KeysWrite : Permissions.KeysRead)}.");
             return;
         }
@@ -75,8 +77,11 @@ public sealed class AccountAccess(IDbContextFactory<BizKeysDbContext> dbFactory,
             return;
         }
         if (need != AccountNeed.Read && role != AccountRole.Owner)
-            throw new AccessDeniedException(need == AccountNeed.ManageKeys
-                ? "Only owners of this account can create, change, rotate or revoke keys."
-                : "Only owners of this account can manage its members.");
+            throw new AccessDeniedException(need switch
+            {
+                AccountNeed.ManageKeys => "Only owners of this account can create, change, rotate or revoke keys.",
+                AccountNeed.ManageSettings => "Only owners of this account can change its notifications.",
+                _ => "Only owners of this account can manage its members.",
+            });
     }
 }

@@ -136,6 +136,10 @@ public sealed partial class ApiKeyService(
         Audit(db, key, actor, AuditActions.KeyRotated, request.GraceMinutes == 0
             ? "Old secret ended immediately"
             : $"Old secret valid for {request.GraceMinutes} more minutes, until {key.PreviousSecretExpiresAt:yyyy-MM-dd HH:mm} UTC");
+        Notifications.Outbox.Add(db, key, Notifications.NotificationEvents.KeyRotated, Now, new Dictionary<string, object?>
+        {
+            ["rotatedBy"] = actor.Name, ["previousSecretExpiresAt"] = key.PreviousSecretExpiresAt,
+        });
         await SaveAsync(db, key, ct);
         LogRotated(key.Key, request.GraceMinutes, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
@@ -206,6 +210,7 @@ public sealed partial class ApiKeyService(
         RequireTargetWithinActor(actor, key, "revoke");
         key.Revoke(Now, actor);
         Audit(db, key, actor, AuditActions.KeyRevoked, $"Revoked \"{key.Name}\"");
+        Notifications.Outbox.Add(db, key, Notifications.NotificationEvents.KeyRevoked, Now, new Dictionary<string, object?> { ["revokedBy"] = actor.Name });
         await SaveAsync(db, key, ct);
         LogRevoked(key.Key, actor.Name);
         return ApiKeyView.From(key, Now);
@@ -224,6 +229,7 @@ public sealed partial class ApiKeyService(
                 return (ApiKeyView.From(key, Now), key.AccountId, false);
             key.Revoke(Now, reporter);
             Audit(db, key, reporter, AuditActions.KeyRevoked, "Revoked: secret reported as leaked");
+            Notifications.Outbox.Add(db, key, Notifications.NotificationEvents.KeyLeaked, Now, new Dictionary<string, object?> { ["revokedAt"] = Now });
             db.LeakNotices.Add(Leaks.LeakNotice.For(key, Now));
             await SaveAsync(db, key, ct);
             return (ApiKeyView.From(key, Now), key.AccountId, true);

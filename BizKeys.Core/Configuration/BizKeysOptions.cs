@@ -27,6 +27,8 @@ public sealed class BizKeysOptions
 
     public SupportOptions Support { get; set; } = new();
 
+    public WebhookOptions Webhooks { get; set; } = new();
+
     public string DefaultEnvironment => Environments.Count > 0 ? Environments[0] : "";
 
     public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
@@ -74,4 +76,10 @@ public sealed class SupportOptions
 {
     /// <summary>How long a support person may read an account after giving a reason (then they give one again).</summary>
     public int AccessMinutes { get; set; } = 60;
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>Lets webhooks reach loopback, private and link-local addresses (and plain http): for tests and closed networks only.</summary>
+    public bool AllowPrivateNetworks { get; set; }
 }

@@ -30,6 +30,10 @@ public abstract class BizKeysDbContext(DbContextOptions options)
     public DbSet<Support.SupportGrant> SupportGrants => Set<Support.SupportGrant>();
     public DbSet<Support.SupportLogEntry> SupportLog => Set<Support.SupportLogEntry>();
     public DbSet<Leaks.LeakNotice> LeakNotices => Set<Leaks.LeakNotice>();
+    public DbSet<Notifications.WebhookEndpoint> WebhookEndpoints => Set<Notifications.WebhookEndpoint>();
+    public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
+    public DbSet<Notifications.WebhookDelivery> WebhookDeliveries => Set<Notifications.WebhookDelivery>();
+    public DbSet<Notifications.KeyEventMark> KeyEventMarks => Set<Notifications.KeyEventMark>();
     /// <summary>Per-key request budgets shared by every instance (PostgreSQL); one machine counts in memory.</summary>
     public DbSet<Verification.RateWindow> RateWindows => Set<Verification.RateWindow>();
     /// <summary>Sign-in cookie keys shared by every instance (PostgreSQL); one machine keeps them in files.</summary>

@@ -11,6 +11,7 @@ using Bunit;
 using Bunit.Rendering;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,6 +56,7 @@ public sealed class PageHost : IAsyncDisposable
         context.Services.AddSingleton<TimeProvider>(host.Time);
         context.Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         context.Services.AddBizKeysCore(configuration, directory);
+        context.Services.AddDataProtection().UseEphemeralDataProtectionProvider(); // no keys left on disk
         context.Services.AddMudServices(o =>
         {
             o.SnackbarConfiguration.ShowTransitionDuration = 0;

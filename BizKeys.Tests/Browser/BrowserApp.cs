@@ -31,7 +31,7 @@ public class BrowserApp : IAsyncLifetime
     {
     }
 
-    protected BrowserApp(bool withOwner) => App = new AppFactory(withOwner: withOwner);
+    protected BrowserApp(bool withOwner, IDictionary<string, string?>? settings = null) => App = new AppFactory(withOwner: withOwner, settings: settings);
 
     public AppFactory App { get; }
     public IBrowser Browser { get; private set; } = default!;

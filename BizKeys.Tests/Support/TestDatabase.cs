@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using BizKeys.Core;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
@@ -48,6 +49,7 @@ public sealed class TestDatabase : IAsyncDisposable
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
             .AddBizKeysCore(configuration, directory);
+        collection.AddDataProtection().UseEphemeralDataProtectionProvider(); // no keys left on disk
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await DatabaseInitializer.InitializeAsync(provider);

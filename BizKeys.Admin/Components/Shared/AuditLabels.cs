@@ -22,6 +22,7 @@ public static class AuditLabels
         AuditActions.SignInFailed => "Sign-in failed",
         AuditActions.SignInLockedOut => "Sign-in locked out",
         AuditActions.SupportAccess => "Support access",
+        AuditActions.WebhookChanged => "Webhook changed",
         _ => action,
     };
 }

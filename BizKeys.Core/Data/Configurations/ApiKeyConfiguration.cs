@@ -33,6 +33,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasIndex(k => new { k.AccountId, k.Key }).HasDatabaseName(GridIndexes.Key);
         // Support's "recently used keys" across every account.
         builder.HasIndex(k => k.LastUsedAt);
+        builder.HasIndex(k => k.ExpiresAt); // the expiry notices look across every account
 
         builder.Property(k => k.Environment).HasMaxLength(ApiKey.EnvironmentMaxLength);
         builder.Property(k => k.SecretHash).HasMaxLength(KeyFormat.DigestLength);

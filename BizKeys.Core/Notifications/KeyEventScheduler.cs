@@ -1,0 +1,141 @@
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Data;
+using BizKeys.Core.Usage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BizKeys.Core.Notifications;
+
+/// <summary>
+/// A key's notification that was written, so that it is written once: <c>key.expiring:7</c>, <c>key.expired</c>,
+/// <c>key.failure_spike:2026-11-27T10</c>. The key and the mark are the primary key: two instances racing to write the
+/// same event collide there, and the loser's transaction (with its outbox message) rolls back.
+/// </summary>
+public sealed class KeyEventMark
+{
+    public const int MarkMaxLength = 64;
+
+    public Guid KeyId { get; set; }
+    public string Mark { get; set; } = "";
+    public DateTime At { get; set; }
+}
+
+/// <summary>
+/// Writes the events that no change causes: a key expiring in 30, 7 and 1 days, a key expired, and a failure spike
+/// (at least <see cref="SpikeFailures"/> failed attempts in one clock hour, and at least half of that hour's
+/// requests; at most once an hour per key). Runs every minute; each event is written once per key and threshold
+/// (<see cref="KeyEventMark"/>), whichever instance writes it.
+/// </summary>
+public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time, ILogger<KeyEventScheduler> logger)
+    : BackgroundService
+{
+    /// <summary>Nearest first: a key found 5 days from expiry gets the 7-day notice, and the 30-day one is marked as passed.</summary>
+    public static readonly int[] ExpiringDays = [1, 7, 30];
+    public const int SpikeFailures = 50;
+    private const int Batch = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
+                {
+                    LogRoundFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <returns>How many events were written.</returns>
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var written = 0;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+
+        // Expired: keys whose expiry passed, not revoked, not told yet.
+        written += await WriteAsync(db, db.ApiKeys.Where(k => k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt <= now
+                && !db.KeyEventMarks.Any(m => m.KeyId == k.Id && m.Mark == NotificationEvents.KeyExpired)),
+            [NotificationEvents.KeyExpired], NotificationEvents.KeyExpired, k => Facts(k, now), now, ct);
+
+        // Expiring: the nearest threshold each key has crossed, once; the farther ones are marked as passed with it.
+        foreach (var days in ExpiringDays)
+        {
+            var until = now.AddDays(days);
+            var mark = Expiring(days);
+            string[] marks = [.. ExpiringDays.Where(d => d >= days).Select(Expiring)];
+            written += await WriteAsync(db, db.ApiKeys.Where(k => k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt > now && k.ExpiresAt <= until
+                    && !db.KeyEventMarks.Any(m => m.KeyId == k.Id && m.Mark == mark)),
+                marks, NotificationEvents.KeyExpiring, k => Facts(k, now, days), now, ct);
+        }
+
+        // Failure spikes in the current and the previous clock hour.
+        var hour = UsageHours.Of(now).AddHours(-1);
+        var spiking = await db.UsageBuckets.AsNoTracking().Where(b => b.HourStart >= hour)
+            .Select(b => new
+            {
+                b.KeyId, b.HourStart, b.Success,
+                Failed = b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission,
+            })
+            .Where(b => b.Failed >= SpikeFailures && b.Failed >= b.Success).Take(Batch).ToListAsync(ct);
+        foreach (var spike in spiking)
+        {
+            var mark = $"{NotificationEvents.KeyFailureSpike}:{spike.HourStart:yyyy-MM-dd'T'HH}";
+            written += await WriteAsync(db, db.ApiKeys.Where(k => k.Id == spike.KeyId && !db.KeyEventMarks.Any(m => m.KeyId == k.Id && m.Mark == mark)),
+                [mark], NotificationEvents.KeyFailureSpike,
+                k => new Dictionary<string, object?> { ["hourStart"] = spike.HourStart, ["failed"] = spike.Failed, ["succeeded"] = spike.Success, ["threshold"] = SpikeFailures },
+                now, ct);
+        }
+        return written;
+    }
+
+    private static string Expiring(int days) => $"{NotificationEvents.KeyExpiring}:{days}";
+
+    /// <param name="marks">Written with the message; the first is the one the query looks for, others settle farther thresholds.</param>
+    private async Task<int> WriteAsync(BizKeysDbContext db, IQueryable<ApiKey> due, string[] marks, string type,
+        Func<ApiKey, IReadOnlyDictionary<string, object?>> facts, DateTime now, CancellationToken ct)
+    {
+        var written = 0;
+        foreach (var key in await due.AsNoTracking().OrderBy(k => k.Id).Take(Batch).ToListAsync(ct))
+        {
+            try
+            {
+                var existing = await db.KeyEventMarks.Where(m => m.KeyId == key.Id && marks.Contains(m.Mark)).Select(m => m.Mark).ToListAsync(ct);
+                foreach (var mark in marks.Except(existing))
+                    db.KeyEventMarks.Add(new KeyEventMark { KeyId = key.Id, Mark = mark, At = now });
+                Outbox.Add(db, key, type, now, facts(key));
+                await db.SaveChangesAsync(ct); // the mark and the message together, or neither
+                written++;
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance wrote this one first.
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        return written;
+    }
+
+    private static Dictionary<string, object?> Facts(ApiKey key, DateTime now, int? days = null) => new()
+    {
+        ["expiresAt"] = key.ExpiresAt,
+        ["daysLeft"] = days is null ? null : (int)Math.Ceiling((key.ExpiresAt!.Value - now).TotalDays),
+    };
+
+    [LoggerMessage(LogLevel.Warning, "Writing scheduled key events failed this round; the next round tries again")]
+    private partial void LogRoundFailed(Exception exception);
+}

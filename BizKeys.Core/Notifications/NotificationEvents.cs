@@ -9,7 +9,6 @@ public static class NotificationEvents
     public const string KeyExpiring = "key.expiring";
     public const string KeyExpired = "key.expired";
     public const string KeyFailureSpike = "key.failure_spike";
-    public const string KeyUnused = "key.unused";
     /// <summary>Sent by "Send test event" to one endpoint only.</summary>
     public const string Test = "webhook.test";
 
@@ -21,8 +20,7 @@ public static class NotificationEvents
         (KeyLeaked, "A key was revoked because its secret was reported as leaked"),
         (KeyExpiring, "A key expires in 30, 7 or 1 days"),
         (KeyExpired, "A key expired"),
-        (KeyFailureSpike, "A key's failed requests jumped"),
-        (KeyUnused, "Weekly: keys unused for 30 days"),
+        (KeyFailureSpike, "A key's failed requests jumped (at least 50 in an hour, as many as its successes)"),
     ];
 
     public static bool IsSubscribable(string type) => Subscribable.Any(e => e.Type == type);

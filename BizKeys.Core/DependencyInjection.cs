@@ -106,6 +106,7 @@ public static class DependencyInjection
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
+                    UseProxy = false, // a proxy would be the address connected to, and the webhook's own never checked
                     UseCookies = false,
                     ConnectTimeout = Notifications.WebhookSender.Timeout,
                     PooledConnectionLifetime = TimeSpan.FromMinutes(2),

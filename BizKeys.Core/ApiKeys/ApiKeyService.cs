@@ -116,7 +116,14 @@ public sealed partial class ApiKeyService(
         var details = request.ToDetails();
         RequireWithinActor(actor, KeyLimits.Of(details), $"make that change: {key.Key} then");
         var before = KeyAuditSummary.Fields(key);
+        var expiredBefore = key.ExpiresAt;
         key.Update(details, Now);
+        if (key.ExpiresAt != expiredBefore)
+        {
+            // A new expiry date: its 30/7/1-day notices and its "expired" are news again (removed in the same save).
+            var marks = await db.KeyEventMarks.Where(m => m.KeyId == key.Id).ToListAsync(ct);
+            db.KeyEventMarks.RemoveRange(marks.Where(m => Notifications.KeyEventScheduler.IsExpiryMark(m.Mark)));
+        }
         Audit(db, key, actor, AuditActions.KeyUpdated, KeyAuditSummary.Diff(before, KeyAuditSummary.Fields(key)));
         await SaveAsync(db, key, ct);
         LogUpdated(key.Key, actor.Name);

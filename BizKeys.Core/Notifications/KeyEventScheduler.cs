@@ -23,8 +23,9 @@ public sealed class KeyEventMark
 
 /// <summary>
 /// Writes the events that no change causes: a key expiring in 30, 7 and 1 days, a key expired, and a failure spike
-/// (at least <see cref="SpikeFailures"/> failed attempts in one clock hour, and at least half of that hour's
-/// requests; at most once an hour per key). Runs every minute; each event is written once per key and threshold
+/// (at least <see cref="SpikeFailures"/> failed attempts in one clock hour — not counting calls refused for being
+/// expired or revoked — and at least as many as its successes; at most once an hour per key). A new expiry date
+/// clears the key's expiry marks (in the save that changes it), so the notices start again for it. Runs every minute; each event is written once per key and threshold
 /// (<see cref="KeyEventMark"/>), whichever instance writes it.
 /// </summary>
 public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time, ILogger<KeyEventScheduler> logger)
@@ -64,8 +65,10 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
         var written = 0;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
 
-        // Expired: keys whose expiry passed, not revoked, not told yet.
-        written += await WriteAsync(db, db.ApiKeys.Where(k => k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt <= now
+        // Expired: keys whose expiry passed within the last day, not revoked, not told yet (older expiries, found after an
+        // upgrade, are not news).
+        var dayAgo = now.AddDays(-1);
+        written += await WriteAsync(db, db.ApiKeys.Where(k => k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt <= now && k.ExpiresAt > dayAgo
                 && !db.KeyEventMarks.Any(m => m.KeyId == k.Id && m.Mark == NotificationEvents.KeyExpired)),
             [NotificationEvents.KeyExpired], NotificationEvents.KeyExpired, k => Facts(k, now), now, ct);
 
@@ -86,19 +89,23 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
             .Select(b => new
             {
                 b.KeyId, b.HourStart, b.Success,
-                Failed = b.Malformed + b.WrongSecret + b.Expired + b.Revoked + b.IpNotAllowed + b.RateLimited + b.MissingPermission,
+                // Calls to an expired or revoked key are its owner's decision, not a spike to be told about every hour.
+                Failed = b.Malformed + b.WrongSecret + b.IpNotAllowed + b.RateLimited + b.MissingPermission,
             })
-            .Where(b => b.Failed >= SpikeFailures && b.Failed >= b.Success).Take(Batch).ToListAsync(ct);
+            .Where(b => b.Failed >= SpikeFailures && b.Failed >= b.Success).OrderBy(b => b.HourStart).ThenBy(b => b.KeyId).Take(Batch).ToListAsync(ct);
         foreach (var spike in spiking)
         {
             var mark = $"{NotificationEvents.KeyFailureSpike}:{spike.HourStart:yyyy-MM-dd'T'HH}";
-            written += await WriteAsync(db, db.ApiKeys.Where(k => k.Id == spike.KeyId && !db.KeyEventMarks.Any(m => m.KeyId == k.Id && m.Mark == mark)),
+            written += await WriteAsync(db, db.ApiKeys.Where(k => k.Id == spike.KeyId && k.RevokedAt == null && !db.KeyEventMarks.Any(m => m.KeyId == k.Id && m.Mark == mark)),
                 [mark], NotificationEvents.KeyFailureSpike,
                 k => new Dictionary<string, object?> { ["hourStart"] = spike.HourStart, ["failed"] = spike.Failed, ["succeeded"] = spike.Success, ["threshold"] = SpikeFailures },
                 now, ct);
         }
         return written;
     }
+
+    /// <summary>The marks a new expiry date clears, so that its notices are sent again.</summary>
+    public static bool IsExpiryMark(string mark) => mark.StartsWith(NotificationEvents.KeyExpiring, StringComparison.Ordinal) || mark == NotificationEvents.KeyExpired;
 
     private static string Expiring(int days) => $"{NotificationEvents.KeyExpiring}:{days}";
 

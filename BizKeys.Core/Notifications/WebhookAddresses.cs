@@ -25,8 +25,13 @@ public static class WebhookAddresses
                 || (b[0] == 100 && b[1] >= 64 && b[1] <= 127) // carrier-grade NAT
                 || (b[0] == 192 && b[1] == 0 && b[2] == 0) || (b[0] == 198 && (b[1] == 18 || b[1] == 19)));
         }
-        return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || (b[0] & 0xFE) == 0xFC // unique local
-            || address.IsIPv6Teredo || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)); // documentation
+        // IPv6: global unicast (2000::/3) only — which leaves out loopback, link-local, unique local, multicast, and the
+        // forms that carry an IPv4 address a gateway would reach (NAT64 64:ff9b::/96, IPv4-compatible ::/96) — minus
+        // 6to4 (2002::/16), Teredo (2001::/32) and documentation (2001:db8::/32).
+        return (b[0] & 0xE0) == 0x20
+            && !(b[0] == 0x20 && b[1] == 0x02)
+            && !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00)
+            && !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8);
     }
 
     /// <summary>A socket to the first public address of the request's host (or any, when private networks are allowed).</summary>
@@ -37,17 +42,27 @@ public static class WebhookAddresses
         var usable = addresses.Where(a => allowPrivate || IsPublic(a)).ToList();
         if (usable.Count == 0)
             throw new WebhookAddressRefusedException(host);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        SocketException? last = null;
+        foreach (var address in usable) // each allowed address in turn: an IPv6 one first on a host without IPv6 routes
         {
-            await socket.ConnectAsync(usable[0], context.DnsEndPoint.Port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(address, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        throw last!;
     }
 }
 

@@ -100,7 +100,10 @@ public sealed class WebhookDelivery
     public string Type { get; set; } = "";
     public DeliveryStatus Status { get; set; }
     public int Attempts { get; set; }
+    /// <summary>When the event was queued for this endpoint (the log's order).</summary>
     public DateTime CreatedAt { get; set; }
+    /// <summary>Start of the current 24 hours of retries: the creation, or the last Resend.</summary>
+    public DateTime RetryingSince { get; set; }
     public DateTime NextAttemptAt { get; set; }
     public DateTime? LastAttemptAt { get; set; }
     public int? LastStatusCode { get; set; }

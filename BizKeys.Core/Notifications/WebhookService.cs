@@ -75,9 +75,11 @@ public sealed class WebhookService(
     public async Task<WebhookEndpointView> UpdateAsync(Guid endpointId, WebhookRequest request, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, request.AccountId, AccountNeed.ManageSettings, ct);
-        await ValidateAsync(request, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var endpoint = await FindAsync(db, request.AccountId, endpointId, ct);
+        // The address is checked again only when it changes: an endpoint whose name stopped resolving can still be switched off.
+        var unchanged = request.Url is { } asked && string.Equals(endpoint.Url, asked.Trim(), StringComparison.Ordinal);
+        await ValidateAsync(request, ct, checkAddress: !unchanged);
         endpoint.Change(request.Url, request.Description, request.Events, request.Enabled, Now);
         db.AuditEntries.Add(Audit.AuditEntry.Create(request.AccountId, actor, Audit.AuditActions.WebhookChanged, endpoint.Url,
             $"Webhook endpoint {(endpoint.Enabled ? "on" : "off")} for {string.Join(", ", endpoint.Events)}", Now));
@@ -114,6 +116,8 @@ public sealed class WebhookService(
         await access.RequireAsync(actor, accountId, AccountNeed.ManageSettings, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var endpoint = await FindAsync(db, accountId, endpointId, ct);
+        if (!endpoint.Enabled)
+            throw Invalid("Enabled", "This endpoint is switched off: switch it on to send it a test event.");
         Outbox.AddTest(db, endpoint, Now);
         await db.SaveChangesAsync(ct);
     }
@@ -140,25 +144,30 @@ public sealed class WebhookService(
         if (delivery.Status != DeliveryStatus.Failed)
             throw Invalid("Delivery", "Only a failed delivery can be sent again.");
         delivery.Status = DeliveryStatus.Pending;
-        delivery.CreatedAt = Now;
+        delivery.Attempts = 0; // a fresh 24 hours, from 5 seconds apart again
+        delivery.RetryingSince = Now;
         delivery.NextAttemptAt = Now;
         delivery.LockedUntil = null;
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task ValidateAsync(WebhookRequest request, CancellationToken ct)
+    private async Task ValidateAsync(WebhookRequest request, CancellationToken ct, bool checkAddress = true)
     {
-        if (!Uri.TryCreate(request.Url.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.UserInfo.Length > 0
-            || request.Url.Trim().Length > WebhookEndpoint.UrlMaxLength)
+        request.Url = (request.Url ?? "").Trim();
+        request.Description = (request.Description ?? "").Trim();
+        request.Events ??= [];
+        if (request.Url.Length > WebhookEndpoint.UrlMaxLength)
+            throw Invalid(nameof(request.Url), $"The URL is longer than {WebhookEndpoint.UrlMaxLength:N0} characters.");
+        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.UserInfo.Length > 0)
             throw Invalid(nameof(request.Url), "Enter the endpoint's full URL, such as https://example.com/bizkeys/webhooks (no user name or password in it).");
         var allowPrivate = options.Value.Webhooks.AllowPrivateNetworks;
         if (url.Scheme == "http" && !allowPrivate)
             throw Invalid(nameof(request.Url), "Webhooks go over HTTPS: the URL must start with https://.");
         if (request.Events.Count == 0 || request.Events.Any(e => !NotificationEvents.IsSubscribable(e)))
             throw Invalid(nameof(request.Events), "Choose at least one event.");
-        if (request.Description.Trim().Length > WebhookEndpoint.DescriptionMaxLength)
+        if (request.Description.Length > WebhookEndpoint.DescriptionMaxLength)
             throw Invalid(nameof(request.Description), $"Keep the description to {WebhookEndpoint.DescriptionMaxLength} characters.");
-        if (allowPrivate)
+        if (allowPrivate || !checkAddress)
             return;
         IPAddress[] addresses;
         try

@@ -91,4 +91,30 @@ public class KeyEventSchedulerTests : IAsyncLifetime
         var spike = Assert.Single(await MessagesAsync(), m => m.Type == NotificationEvents.KeyFailureSpike);
         Assert.Contains("\"failed\":50", spike.Payload);
     }
+
+    [Fact]
+    public async Task A_new_expiry_date_brings_its_notices_again_and_an_expiry_long_past_is_no_news()
+    {
+        var issued = await KeyExpiringInAsync("Renewed", TimeSpan.FromDays(5));
+        await Scheduler.RunOnceAsync(); // the 7-day notice
+        var renew = UpdateKeyRequest.From((await _db.Keys.GetAsync(_db.Account.Id, issued.Key.Key, _db.Owner))!, _db.Account.Id);
+        renew.ExpiresAt = _db.Now.AddDays(20);
+        await _db.Keys.UpdateAsync(renew, _db.Owner);
+
+        await Scheduler.RunOnceAsync();
+
+        var expiring = (await MessagesAsync()).Where(m => m.Type == NotificationEvents.KeyExpiring).ToList();
+        Assert.Equal(2, expiring.Count);
+        Assert.Contains("\"daysLeft\":20", expiring[1].Payload);
+
+        // A key that expired long before the job first ran (an upgrade) is not reported as news.
+        await using (var db = await _db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM \"KeyEventMarks\"");
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM \"OutboxMessages\"");
+        }
+        _db.Time.Advance(TimeSpan.FromDays(25));
+        await Scheduler.RunOnceAsync();
+        Assert.DoesNotContain(await MessagesAsync(), m => m.Type == NotificationEvents.KeyExpired);
+    }
 }

@@ -47,6 +47,13 @@ public class WebhookAddressTests : IAsyncLifetime
     [InlineData("fd00::1", false)]
     [InlineData("::ffff:10.0.0.1", false)]
     [InlineData("0.0.0.0", false)]
+    [InlineData("64:ff9b::a9fe:a9fe", false)] // NAT64 of 169.254.169.254
+    [InlineData("64:ff9b:1::7f00:1", false)]
+    [InlineData("2002:7f00:1::", false)] // 6to4 of 127.0.0.1
+    [InlineData("::127.0.0.1", false)] // IPv4-compatible
+    [InlineData("::ffff:0:7f00:1", false)]
+    [InlineData("100::1", false)]
+    [InlineData("2001:db8::1", false)]
     [InlineData("93.184.216.34", true)]
     [InlineData("2a00:1450:4001:80b::200e", true)]
     public void Only_public_addresses_are_public(string address, bool isPublic) =>

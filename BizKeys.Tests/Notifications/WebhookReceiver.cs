@@ -22,7 +22,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
-    public static async Task<WebhookReceiver> StartAsync(string path = "/hooks", bool redirect = false)
+    /// <param name="delay">How long each answer takes (a slow receiver).</param>
+    public static async Task<WebhookReceiver> StartAsync(string path = "/hooks", bool redirect = false, TimeSpan? delay = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -34,6 +35,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(http.Request.Body);
             receiver.Requests.Enqueue(new Received(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
                 http.Request.Headers["webhook-signature"].ToString(), await reader.ReadToEndAsync(), http.Request.Headers.UserAgent.ToString()));
+            if (delay is { } wait)
+                await Task.Delay(wait);
             if (redirect)
                 return Results.Redirect("http://127.0.0.1:9/elsewhere");
             return Results.StatusCode(receiver._answers.TryDequeue(out var status) ? status : 200);

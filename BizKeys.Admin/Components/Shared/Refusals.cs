@@ -17,7 +17,8 @@ public static class Refusals
     public static string? Message(Exception e) => e switch
     {
         ValidationException v => string.Join(" ", v.Errors.Select(x => x.ErrorMessage).Distinct()),
-        ConcurrencyConflictException or ApiKeyStateException or ApiKeyNotFoundException or AccessDeniedException or AccountNotFoundException => e.Message,
+        ConcurrencyConflictException or ApiKeyStateException or ApiKeyNotFoundException or AccessDeniedException or AccountNotFoundException
+            or BizKeys.Core.Notifications.WebhookNotFoundException => e.Message,
         _ => null,
     };
 }

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BizKeys.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresBizKeysDbContext))]
-    [Migration("20261127192632_WebhooksAndKeyEvents")]
+    [Migration("20261127195533_WebhooksAndKeyEvents")]
     partial class WebhooksAndKeyEvents
     {
         /// <inheritdoc />
@@ -477,6 +477,9 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("RetryingSince")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Status")

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BizKeys.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteBizKeysDbContext))]
-    [Migration("20261127192622_WebhooksAndKeyEvents")]
+    [Migration("20261127195515_WebhooksAndKeyEvents")]
     partial class WebhooksAndKeyEvents
     {
         /// <inheritdoc />
@@ -466,6 +466,9 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RetryingSince")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")

@@ -91,6 +91,7 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RetryingSince = table.Column<DateTime>(type: "TEXT", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     LastAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),

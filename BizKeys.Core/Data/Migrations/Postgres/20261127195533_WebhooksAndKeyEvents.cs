@@ -92,6 +92,7 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    RetryingSince = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     LastAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     LastStatusCode = table.Column<int>(type: "integer", nullable: true),

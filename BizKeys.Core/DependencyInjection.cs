@@ -61,6 +61,7 @@ public static class DependencyInjection
         services.AddSingleton<AuditLog>();
         services.AddSingleton<SupportService>();
         services.AddSingleton<Leaks.LeakReporter>();
+        services.AddSingleton<IKeySaveParticipant, Leaks.LeakNotices>();
         services.AddSingleton<SupportSearch>();
         services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<DatabaseBackup>();
@@ -90,6 +91,7 @@ public static class DependencyInjection
     private static void AddWebhooks(IServiceCollection services)
     {
         services.AddDataProtection(); // where its keys live is the host's choice (the admin app sets it up)
+        services.AddSingleton<IKeySaveParticipant, Notifications.KeyNotifications>();
         services.AddSingleton<Notifications.WebhookService>();
         services.AddSingleton<Notifications.WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Notifications.WebhookSender>());

@@ -24,6 +24,7 @@ public sealed partial class ApiKeyService(
     IValidator<RotateKeyRequest> rotateValidator,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Configuration.BizKeysOptions> options,
+    IEnumerable<IKeySaveParticipant> participants,
     ILogger<ApiKeyService> logger)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -119,11 +120,7 @@ public sealed partial class ApiKeyService(
         var expiredBefore = key.ExpiresAt;
         key.Update(details, Now);
         if (key.ExpiresAt != expiredBefore)
-        {
-            // A new expiry date: its 30/7/1-day notices and its "expired" are news again (removed in the same save).
-            var marks = await db.KeyEventMarks.Where(m => m.KeyId == key.Id).ToListAsync(ct);
-            db.KeyEventMarks.RemoveRange(marks.Where(m => Notifications.KeyEventScheduler.IsExpiryMark(m.Mark)));
-        }
+            await ParticipateAsync(db, key, KeyChange.ExpiryChanged, actor, ct);
         Audit(db, key, actor, AuditActions.KeyUpdated, KeyAuditSummary.Diff(before, KeyAuditSummary.Fields(key)));
         await SaveAsync(db, key, ct);
         LogUpdated(key.Key, actor.Name);
@@ -143,10 +140,7 @@ public sealed partial class ApiKeyService(
         Audit(db, key, actor, AuditActions.KeyRotated, request.GraceMinutes == 0
             ? "Old secret ended immediately"
             : $"Old secret valid for {request.GraceMinutes} more minutes, until {key.PreviousSecretExpiresAt:yyyy-MM-dd HH:mm} UTC");
-        Notifications.Outbox.Add(db, key, Notifications.NotificationEvents.KeyRotated, Now, new Dictionary<string, object?>
-        {
-            ["rotatedBy"] = actor.Name, ["previousSecretExpiresAt"] = key.PreviousSecretExpiresAt,
-        });
+        await ParticipateAsync(db, key, KeyChange.Rotated, actor, ct);
         await SaveAsync(db, key, ct);
         LogRotated(key.Key, request.GraceMinutes, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
@@ -217,7 +211,7 @@ public sealed partial class ApiKeyService(
         RequireTargetWithinActor(actor, key, "revoke");
         key.Revoke(Now, actor);
         Audit(db, key, actor, AuditActions.KeyRevoked, $"Revoked \"{key.Name}\"");
-        Notifications.Outbox.Add(db, key, Notifications.NotificationEvents.KeyRevoked, Now, new Dictionary<string, object?> { ["revokedBy"] = actor.Name });
+        await ParticipateAsync(db, key, KeyChange.Revoked, actor, ct);
         await SaveAsync(db, key, ct);
         LogRevoked(key.Key, actor.Name);
         return ApiKeyView.From(key, Now);
@@ -236,8 +230,7 @@ public sealed partial class ApiKeyService(
                 return (ApiKeyView.From(key, Now), key.AccountId, false);
             key.Revoke(Now, reporter);
             Audit(db, key, reporter, AuditActions.KeyRevoked, "Revoked: secret reported as leaked");
-            Notifications.Outbox.Add(db, key, Notifications.NotificationEvents.KeyLeaked, Now, new Dictionary<string, object?> { ["revokedAt"] = Now });
-            db.LeakNotices.Add(Leaks.LeakNotice.For(key, Now));
+            await ParticipateAsync(db, key, KeyChange.RevokedAsLeaked, reporter, ct);
             await SaveAsync(db, key, ct);
             return (ApiKeyView.From(key, Now), key.AccountId, true);
         });
@@ -301,6 +294,13 @@ public sealed partial class ApiKeyService(
         throw new AccessDeniedException(own.Permissions.Contains(Permissions.KeysRead)
             ? $"This key cannot {verb} {target.Key}: that key {string.Join("; ", excess)}."
             : $"This key cannot {verb} {target.Key}: that key may do more than this key (its permissions, environment, expiry, IP allowlist or rate limit).");
+    }
+
+    /// <summary>Lets every registered feature add to this save (notifications, leak notices).</summary>
+    private async Task ParticipateAsync(BizKeysDbContext db, ApiKey key, KeyChange change, Actor actor, CancellationToken ct)
+    {
+        foreach (var participant in participants)
+            await participant.OnSavingAsync(db, key, change, actor, Now, ct);
     }
 
     private void Audit(BizKeysDbContext db, ApiKey key, Actor actor, string action, string summary) =>

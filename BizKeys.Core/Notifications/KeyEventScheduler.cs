@@ -36,27 +36,8 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
     public const int SpikeFailures = 50;
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
-                {
-                    LogRoundFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(TimeSpan.FromMinutes(1), time, RunOnceAsync, LogRoundFailed, stoppingToken);
 
     /// <returns>How many events were written.</returns>
     public async Task<int> RunOnceAsync(CancellationToken ct = default)

@@ -38,26 +38,12 @@ public sealed partial class WebhookSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
-        try
+        await Periodic.RunAsync(TimeSpan.FromSeconds(1), time, async ct =>
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    // Starts what is due and returns: a slow endpoint holds its own slot, never the round.
-                    await StartDueAsync(stoppingToken);
-                    await PruneAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
-                {
-                    LogRoundFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+            // Starts what is due and returns: a slow endpoint holds its own slot, never the round.
+            await StartDueAsync(ct);
+            await PruneAsync(ct);
+        }, LogRoundFailed, stoppingToken);
         await Task.WhenAll(_inFlight.Values); // what was sent gets recorded
     }
 

@@ -143,29 +143,9 @@ public sealed partial class TrafficLeaderboard(IDbContextFactory<BizKeysDbContex
 /// <summary>Keeps <see cref="TrafficLeaderboard"/> recent: a first computation shortly after start, then every <see cref="TrafficLeaderboard.RefreshEvery"/>.</summary>
 public sealed partial class TrafficLeaderboardRefresher(TrafficLeaderboard leaderboard, TimeProvider time, ILogger<TrafficLeaderboardRefresher> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(10), time, stoppingToken); // start-up first
-            using var timer = new PeriodicTimer(TrafficLeaderboard.RefreshEvery, time);
-            do
-            {
-                try
-                {
-                    await leaderboard.RefreshAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or TimeoutException)
-                {
-                    LogRefreshFailed(e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(TrafficLeaderboard.RefreshEvery, time, leaderboard.RefreshAsync, LogRefreshFailed, stoppingToken,
+            firstAfter: TimeSpan.FromSeconds(10)); // start-up first
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Support's top keys could not be refreshed; the page shows the previous result")]
     private partial void LogRefreshFailed(Exception exception);

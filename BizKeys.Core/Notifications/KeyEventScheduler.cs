@@ -94,16 +94,38 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
     private async Task<int> WriteAsync(BizKeysDbContext db, IQueryable<ApiKey> due, string[] marks, string type,
         Func<ApiKey, IReadOnlyDictionary<string, object?>> facts, DateTime now, CancellationToken ct)
     {
+        var keys = await due.AsNoTracking().OrderBy(k => k.Id).Take(Batch).ToListAsync(ct);
+        if (keys.Count == 0)
+            return 0;
+        var ids = keys.Select(k => k.Id).ToList();
+        var existing = (await db.KeyEventMarks.AsNoTracking().Where(m => ids.Contains(m.KeyId) && marks.Contains(m.Mark))
+            .Select(m => new { m.KeyId, m.Mark }).ToListAsync(ct)).ToLookup(m => m.KeyId, m => m.Mark);
+        void Add(ApiKey key)
+        {
+            foreach (var mark in marks.Except(existing[key.Id]))
+                db.KeyEventMarks.Add(new KeyEventMark { KeyId = key.Id, Mark = mark, At = now });
+            Outbox.Add(db, key, type, now, facts(key));
+        }
+
+        // All of them in one transaction (a first run after an upgrade may find hundreds); the marks and the messages
+        // together, or neither.
+        try
+        {
+            keys.ForEach(Add);
+            await db.SaveChangesAsync(ct);
+            return keys.Count;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear(); // another instance wrote some of them first: one at a time, skipping those
+        }
         var written = 0;
-        foreach (var key in await due.AsNoTracking().OrderBy(k => k.Id).Take(Batch).ToListAsync(ct))
+        foreach (var key in keys)
         {
             try
             {
-                var existing = await db.KeyEventMarks.Where(m => m.KeyId == key.Id && marks.Contains(m.Mark)).Select(m => m.Mark).ToListAsync(ct);
-                foreach (var mark in marks.Except(existing))
-                    db.KeyEventMarks.Add(new KeyEventMark { KeyId = key.Id, Mark = mark, At = now });
-                Outbox.Add(db, key, type, now, facts(key));
-                await db.SaveChangesAsync(ct); // the mark and the message together, or neither
+                Add(key);
+                await db.SaveChangesAsync(ct);
                 written++;
             }
             catch (DbUpdateException)

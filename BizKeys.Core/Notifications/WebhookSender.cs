@@ -137,20 +137,33 @@ public sealed partial class WebhookSender(
         }
     }
 
+    /// <summary>
+    /// Fans out up to 100 new messages in one transaction: each marked dispatched by a conditional update (another
+    /// instance doing the same finds it taken), with a delivery for each endpoint that wants it. Messages of accounts
+    /// without endpoints are marked in one statement. (One transaction per message made a first run after an upgrade —
+    /// hundreds of expiry notices — cost a write transaction each.)
+    /// </summary>
     private async Task DispatchAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var messages = await db.OutboxMessages.AsNoTracking().Where(m => m.DispatchedAt == null).OrderBy(m => m.CreatedAt).Take(100).ToListAsync(ct);
-        foreach (var message in messages)
+        var messages = await db.OutboxMessages.AsNoTracking().Where(m => m.DispatchedAt == null)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(100).ToListAsync(ct);
+        if (messages.Count == 0)
+            return;
+        var accounts = messages.Select(m => m.AccountId).Distinct().ToList();
+        var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => accounts.Contains(e.AccountId) && e.Enabled).ToListAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var unheard = messages.Where(m => endpoints.All(e => e.AccountId != m.AccountId)).Select(m => m.Id).ToList();
+        if (unheard.Count > 0)
+            await db.OutboxMessages.Where(m => unheard.Contains(m.Id) && m.DispatchedAt == null).ExecuteUpdateAsync(s => s.SetProperty(m => m.DispatchedAt, now), ct);
+        foreach (var message in messages.Where(m => !unheard.Contains(m.Id)))
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // Whoever marks it dispatched fans it out; another instance doing the same finds it taken.
             if (await db.OutboxMessages.Where(m => m.Id == message.Id && m.DispatchedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(m => m.DispatchedAt, now), ct) == 0)
                 continue;
-            var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.AccountId == message.AccountId && e.Enabled).ToListAsync(ct);
-            foreach (var endpoint in endpoints.Where(e => e.Wants(message.Type) && (message.OnlyEndpointId is null || message.OnlyEndpointId == e.Id)))
+            foreach (var endpoint in endpoints.Where(e => e.AccountId == message.AccountId && e.Wants(message.Type)
+                         && (message.OnlyEndpointId is null || message.OnlyEndpointId == e.Id)))
             {
                 db.WebhookDeliveries.Add(new WebhookDelivery
                 {
@@ -158,10 +171,9 @@ public sealed partial class WebhookSender(
                     Type = message.Type, Status = DeliveryStatus.Pending, CreatedAt = now, RetryingSince = now, NextAttemptAt = now,
                 });
             }
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-            db.ChangeTracker.Clear();
         }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     private async Task SendAsync(WebhookDelivery delivery, DateTime claim, CancellationToken ct)

@@ -117,4 +117,18 @@ public class KeyEventSchedulerTests : IAsyncLifetime
         await Scheduler.RunOnceAsync();
         Assert.DoesNotContain(await MessagesAsync(), m => m.Type == NotificationEvents.KeyExpired);
     }
+
+    [Fact]
+    public async Task Two_instances_running_the_job_together_write_each_notice_once()
+    {
+        for (var i = 0; i < 30; i++)
+            await KeyExpiringInAsync($"Trial {i}", TimeSpan.FromDays(10));
+        var other = ActivatorUtilities.CreateInstance<KeyEventScheduler>(_db.Services);
+
+        var counts = await Task.WhenAll(Scheduler.RunOnceAsync(), other.RunOnceAsync());
+        await Scheduler.RunOnceAsync();
+
+        Assert.Equal(30, (await MessagesAsync()).Count(m => m.Type == NotificationEvents.KeyExpiring));
+        Assert.Equal(30, counts.Sum());
+    }
 }

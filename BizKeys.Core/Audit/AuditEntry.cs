@@ -28,13 +28,11 @@ public sealed class AuditEntry
     {
         AccountId = accountId,
         At = now,
-        Actor = Truncate(actor.Name, ActorMaxLength),
+        Actor = Text.Truncate(actor.Name, ActorMaxLength),
         ActorUserId = actor.UserId,
         Ip = actor.Ip,
         Action = action,
-        Target = target is null ? null : Truncate(target, TargetMaxLength),
-        Summary = Truncate(summary, SummaryMaxLength),
+        Target = target is null ? null : Text.Truncate(target, TargetMaxLength),
+        Summary = Text.Truncate(summary, SummaryMaxLength),
     };
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -57,14 +57,12 @@ public sealed class SupportLogEntry
     public static SupportLogEntry Create(Core.Actor actor, string action, string detail, Guid? accountId, DateTime now) => new()
     {
         At = now,
-        Actor = Truncate(actor.Name, ActorMaxLength),
+        Actor = Text.Truncate(actor.Name, ActorMaxLength),
         Ip = actor.Ip,
         Action = action,
-        Detail = Truncate(detail, DetailMaxLength),
+        Detail = Text.Truncate(detail, DetailMaxLength),
         AccountId = accountId,
     };
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }
 
 /// <summary>The support log's actions.</summary>

@@ -35,6 +35,18 @@ public sealed class BusyAction
         }
     }
 
+    /// <summary>A one-step action with no form to show its refusal on: the refusal becomes an error snackbar.</summary>
+    /// <returns>True when the action ran to its end.</returns>
+    public static async Task<bool> RunReportingAsync(MudBlazor.ISnackbar snackbar, Func<Task> action)
+    {
+        var busy = new BusyAction();
+        if (await busy.RunAsync(action))
+            return true;
+        if (busy.Error is { } error)
+            snackbar.Add(error, MudBlazor.Severity.Error);
+        return false;
+    }
+
     /// <summary>A message of the page's own (a check it makes before asking Core).</summary>
     public void Fail(string message) => Error = message;
 }

@@ -85,12 +85,7 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
     });
 
     /// <summary>A one-step action: Core's refusal (the grace ended meanwhile, someone changed the key) becomes an error snackbar.</summary>
-    private async Task RunAsync(Func<Task> action)
-    {
-        var busy = new BusyAction();
-        if (!await busy.RunAsync(action) && busy.Error is { } error)
-            snackbar.Add(error, Severity.Error);
-    }
+    private Task RunAsync(Func<Task> action) => BusyAction.RunReportingAsync(snackbar, action);
 
     public async Task RevokeAsync(ApiKeyView key, Func<Task> changed)
     {

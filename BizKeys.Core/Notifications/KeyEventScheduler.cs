@@ -100,6 +100,9 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
         var ids = keys.Select(k => k.Id).ToList();
         var existing = (await db.KeyEventMarks.AsNoTracking().Where(m => ids.Contains(m.KeyId) && marks.Contains(m.Mark))
             .Select(m => new { m.KeyId, m.Mark }).ToListAsync(ct)).ToLookup(m => m.KeyId, m => m.Mark);
+        // Written meanwhile by another instance (its mark committed between the two reads): not again. Every message
+        // below goes with an insert of its first mark, so a write racing this one fails on the mark's primary key.
+        keys = [.. keys.Where(k => !existing[k.Id].Contains(marks[0]))];
         void Add(ApiKey key)
         {
             foreach (var mark in marks.Except(existing[key.Id]))

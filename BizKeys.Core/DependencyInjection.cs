@@ -10,6 +10,7 @@ using BizKeys.Core.Usage;
 using BizKeys.Core.Users;
 using BizKeys.Core.Verification;
 using FluentValidation;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,7 +23,9 @@ public static class DependencyInjection
 {
     /// <summary>Password and lockout rules for every sign-in, wherever users are created.</summary>
     public static Microsoft.AspNetCore.Identity.IdentityBuilder AddBizKeysIdentity(this IServiceCollection services) =>
-        services.AddIdentityCore<BizKeysUser>(o =>
+        // A password reset link works for an hour, and once: using it changes the security stamp it is tied to.
+        services.Configure<Microsoft.AspNetCore.Identity.DataProtectionTokenProviderOptions>(o => o.TokenLifespan = PasswordResetLifetime)
+        .AddIdentityCore<BizKeysUser>(o =>
         {
             o.User.RequireUniqueEmail = true;
             o.Password.RequiredLength = SignInRules.PasswordMinLength;
@@ -34,7 +37,9 @@ public static class DependencyInjection
             // Failed sign-ins are counted by the sign-in page's guard, per email and per address (the page never asks
             // Identity to count them); a lock an operator sets on a person (LockoutEnd) still applies.
             o.Lockout.AllowedForNewUsers = true;
-        }).AddEntityFrameworkStores<BizKeysDbContext>();
+        }).AddEntityFrameworkStores<BizKeysDbContext>().AddDefaultTokenProviders();
+
+    public static readonly TimeSpan PasswordResetLifetime = TimeSpan.FromHours(1);
 
     public const string ConnectionStringName = "BizKeys";
 
@@ -80,8 +85,35 @@ public static class DependencyInjection
         services.AddSingleton<KeyChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyChangeListener>());
         AddWebhooks(services);
+        AddMail(services, configuration, baseDirectory);
         services.AddBizKeysIdentity();
         return services;
+    }
+
+    /// <summary>
+    /// Mail: the queue's sender, to the SMTP server of <c>BizKeys:Smtp</c> or — with no host — to <c>.eml</c> files,
+    /// and the mailer that turns notifications into mail for each account's recipients.
+    /// </summary>
+    private static void AddMail(IServiceCollection services, IConfiguration configuration, string baseDirectory)
+    {
+        services.PostConfigure<BizKeysOptions>(o =>
+        {
+            if (string.IsNullOrWhiteSpace(o.PublicUrl))
+                o.PublicUrl = Mail.MailLinks.FromServerUrls(configuration["Urls"]);
+        });
+        services.AddSingleton<Mail.MailLinks>();
+        services.AddSingleton<Mail.IMailTransport>(sp =>
+        {
+            var smtp = sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Smtp;
+            return string.IsNullOrWhiteSpace(smtp.Host)
+                ? new Mail.PickupDirectoryMailTransport(Path.GetFullPath(smtp.PickupDirectory, baseDirectory))
+                : new Mail.SmtpMailTransport(smtp);
+        });
+        services.AddSingleton<Mail.MailSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Mail.MailSender>());
+        services.AddSingleton<Notifications.NotificationMailer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationMailer>());
+        services.AddSingleton<Notifications.EmailNotifications>();
     }
 
     /// <summary>

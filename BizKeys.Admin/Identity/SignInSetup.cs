@@ -54,6 +54,7 @@ public static class SignInSetup
         });
         SessionRules.Configure(services);
         services.AddSingleton<SignInGuard>();
+        services.AddSingleton<PasswordResets>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
         // The antiforgery cookie follows the request's scheme: "Always" would make every form fail over plain HTTP
         // (a first run on http://localhost); it guards nothing alone, the sign-in cookie is the one kept Secure.

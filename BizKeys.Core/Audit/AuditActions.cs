@@ -19,10 +19,11 @@ public static class AuditActions
     public const string SignInLockedOut = "signin.locked_out";
     public const string SupportAccess = "support.access";
     public const string WebhookChanged = "webhook.changed";
+    public const string EmailSettingsChanged = "notifications.email_changed";
 
     public static IReadOnlyList<string> All { get; } =
     [
         KeyCreated, KeyUpdated, KeyRotated, KeyRotationEnded, KeyGraceExtended, KeyRevoked, MemberInvited, InvitationAnswered, MemberAdded, MemberChanged, MemberRemoved,
-        AccountCreated, SignInFailed, SignInLockedOut, SupportAccess, WebhookChanged,
+        AccountCreated, SignInFailed, SignInLockedOut, SupportAccess, WebhookChanged, EmailSettingsChanged,
     ];
 }

@@ -29,6 +29,14 @@ public sealed class BizKeysOptions
 
     public WebhookOptions Webhooks { get; set; } = new();
 
+    public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>
+    /// The address people reach BizKeys at, for the links in emails (a key's page, a password reset). Unset: the
+    /// first of the server's own <c>Urls</c>, which is right for <c>dotnet run</c> and wrong behind a proxy.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     public string DefaultEnvironment => Environments.Count > 0 ? Environments[0] : "";
 
     public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
@@ -82,4 +90,29 @@ public sealed class WebhookOptions
 {
     /// <summary>Lets webhooks reach loopback, private and link-local addresses (and plain http): for tests and closed networks only.</summary>
     public bool AllowPrivateNetworks { get; set; }
+}
+
+public enum SmtpSecurity
+{
+    /// <summary>STARTTLS when the server offers it (port 587), TLS from the start on port 465.</summary>
+    Auto,
+    /// <summary>TLS from the first byte (port 465).</summary>
+    SslOnConnect,
+    /// <summary>STARTTLS, and refuse a server that does not offer it.</summary>
+    StartTls,
+    /// <summary>Plain text: a relay on the same machine or a test server only.</summary>
+    None,
+}
+
+/// <summary>Where BizKeys sends email. With no host, each message is written as an <c>.eml</c> file to <see cref="PickupDirectory"/>.</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "BizKeys <bizkeys@localhost>";
+    /// <summary>Where messages go when no host is set (relative to the data folder's parent, like the database).</summary>
+    public string PickupDirectory { get; set; } = "data/mail";
 }

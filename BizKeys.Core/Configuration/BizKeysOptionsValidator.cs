@@ -31,6 +31,12 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
         if (options.RotationGraceMinutes.Any(m => m is < 0 or > 60 * 24 * 90))
             errors.Add("BizKeys:RotationGraceMinutes entries must be between 0 and 129600 (90 days).");
 
+        if (options.PublicUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            errors.Add("BizKeys:PublicUrl must be an absolute http(s) address, such as https://keys.example.com.");
+        if (options.Smtp.Port is < 1 or > 65535)
+            errors.Add("BizKeys:Smtp:Port must be between 1 and 65535.");
+        if (!MimeKit.MailboxAddress.TryParse(options.Smtp.From, out _))
+            errors.Add("BizKeys:Smtp:From must be an email address, such as \"BizKeys <keys@example.com>\".");
         if (options.Verification.CacheSeconds is < 1 or > 3600)
             errors.Add("BizKeys:Verification:CacheSeconds must be between 1 and 3600.");
         if (options.Verification.FailedAttemptsPerAddressPerMinute < 0)

@@ -34,6 +34,9 @@ public abstract class BizKeysDbContext(DbContextOptions options)
     public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
     public DbSet<Notifications.WebhookDelivery> WebhookDeliveries => Set<Notifications.WebhookDelivery>();
     public DbSet<Notifications.KeyEventMark> KeyEventMarks => Set<Notifications.KeyEventMark>();
+    public DbSet<Notifications.AccountEventMark> AccountEventMarks => Set<Notifications.AccountEventMark>();
+    public DbSet<Notifications.EmailSettings> EmailSettings => Set<Notifications.EmailSettings>();
+    public DbSet<Mail.OutgoingMail> OutgoingMails => Set<Mail.OutgoingMail>();
     /// <summary>Per-key request budgets shared by every instance (PostgreSQL); one machine counts in memory.</summary>
     public DbSet<Verification.RateWindow> RateWindows => Set<Verification.RateWindow>();
     /// <summary>Sign-in cookie keys shared by every instance (PostgreSQL); one machine keeps them in files.</summary>

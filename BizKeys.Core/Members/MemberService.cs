@@ -13,7 +13,8 @@ public sealed record MemberView(Guid UserId, string Email, AccountRole Role, Dat
 
 /// <summary>Who belongs to an account, in which role. An account always keeps at least one owner.</summary>
 public sealed class MemberService(
-    IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, UserDirectory users, IValidator<InviteRequest> validator, TimeProvider time)
+    IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, UserDirectory users, IValidator<InviteRequest> validator, Mail.MailLinks links,
+    TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -46,6 +47,10 @@ public sealed class MemberService(
             throw new ValidationException([new ValidationFailure("Email", $"{email.Trim()} is invited already; the invitation waits for their answer.")]);
         db.Invitations.Add(Invitation.Create(accountId, email, role, actor, Now));
         db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.MemberInvited, email.Trim(), $"Role: {role}", Now));
+        // The invitation's email goes with it, or neither (it holds no secret: the link is the page where invitations are answered).
+        var accountName = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.Name).SingleAsync(ct);
+        db.OutgoingMails.Add(Mail.OutgoingMail.Create(accountId, InvitationMail.Kind, null, email,
+            InvitationMail.Compose(accountName, role, actor.Name, newToBizKeys: user is null, links), Now));
         await db.SaveChangesAsync(ct);
         if (user is null)
         {

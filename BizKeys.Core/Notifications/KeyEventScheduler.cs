@@ -1,3 +1,4 @@
+using System.Globalization;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
 using BizKeys.Core.Usage;
@@ -22,9 +23,10 @@ public sealed class KeyEventMark
 }
 
 /// <summary>
-/// Writes the events that no change causes: a key expiring in 30, 7 and 1 days, a key expired, and a failure spike
+/// Writes the events that no change causes: a key expiring in 30, 7 and 1 days, a key expired, a failure spike
 /// (at least <see cref="SpikeFailures"/> failed attempts in one clock hour — not counting calls refused for being
-/// expired or revoked — and at least as many as its successes; at most once an hour per key). A new expiry date
+/// expired or revoked — and at least as many as its successes; at most once an hour per key), and each week (first
+/// run of the ISO week) one digest per account of the live keys nothing has used for 30 days. A new expiry date
 /// clears the key's expiry marks (in the save that changes it), so the notices start again for it. Runs every minute; each event is written once per key and threshold
 /// (<see cref="KeyEventMark"/>), whichever instance writes it.
 /// </summary>
@@ -35,6 +37,9 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
     public static readonly int[] ExpiringDays = [1, 7, 30];
     public const int SpikeFailures = 50;
     private const int Batch = 500;
+    /// <summary>Keys a digest lists by name; the count covers the rest.</summary>
+    public const int DigestKeys = 20;
+    private string? _digestsDone; // the week whose digests this instance has seen all written
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Periodic.RunAsync(TimeSpan.FromMinutes(1), time, RunOnceAsync, LogRoundFailed, stoppingToken);
@@ -81,6 +86,53 @@ public sealed partial class KeyEventScheduler(IDbContextFactory<BizKeysDbContext
                 [mark], NotificationEvents.KeyFailureSpike,
                 k => new Dictionary<string, object?> { ["hourStart"] = spike.HourStart, ["failed"] = spike.Failed, ["succeeded"] = spike.Success, ["threshold"] = SpikeFailures },
                 now, ct);
+        }
+        written += await WriteUnusedDigestsAsync(db, now, ct);
+        return written;
+    }
+
+    /// <summary>
+    /// This week's digest of unused keys for each account that has some and has not had it (an account mark per ISO
+    /// week; two instances racing collide on it). Once all are written, the rest of the week costs nothing.
+    /// </summary>
+    private async Task<int> WriteUnusedDigestsAsync(BizKeysDbContext db, DateTime now, CancellationToken ct)
+    {
+        var mark = $"{NotificationEvents.KeyUnused}:{ISOWeek.GetYear(now)}-W{ISOWeek.GetWeekOfYear(now):00}";
+        if (_digestsDone == mark)
+            return 0;
+        var cutoff = now.AddDays(-NotificationEvents.UnusedDays);
+        var unused = db.ApiKeys.AsNoTracking().Where(k => k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now)
+            && (k.LastUsedAt == null ? k.CreatedAt < cutoff : k.LastUsedAt < cutoff));
+        var accounts = await unused.Where(k => !db.AccountEventMarks.Any(m => m.AccountId == k.AccountId && m.Mark == mark))
+            .GroupBy(k => k.AccountId).Select(g => new { AccountId = g.Key, Count = g.Count() })
+            .OrderBy(a => a.AccountId).Take(Batch).ToListAsync(ct);
+        if (accounts.Count == 0)
+        {
+            _digestsDone = mark;
+            return 0;
+        }
+        var written = 0;
+        foreach (var account in accounts)
+        {
+            var keys = await unused.Where(k => k.AccountId == account.AccountId).OrderBy(k => k.LastUsedAt ?? k.CreatedAt).ThenBy(k => k.Id).Take(DigestKeys)
+                .Select(k => new { key = k.Key, name = k.Name, environment = k.Environment, lastUsedAt = k.LastUsedAt, createdAt = k.CreatedAt })
+                .ToListAsync(ct);
+            try
+            {
+                db.AccountEventMarks.Add(new AccountEventMark { AccountId = account.AccountId, Mark = mark, At = now });
+                Outbox.AddForAccount(db, account.AccountId, NotificationEvents.KeyUnused, now,
+                    new { count = account.Count, unusedDays = NotificationEvents.UnusedDays, keys });
+                await db.SaveChangesAsync(ct);
+                written++;
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance wrote this account's digest first.
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
         }
         return written;
     }

@@ -9,6 +9,9 @@ public static class NotificationEvents
     public const string KeyExpiring = "key.expiring";
     public const string KeyExpired = "key.expired";
     public const string KeyFailureSpike = "key.failure_spike";
+    /// <summary>Weekly: the account's keys that nothing has used for <see cref="UnusedDays"/> days.</summary>
+    public const string KeyUnused = "key.unused";
+    public const int UnusedDays = 30;
     /// <summary>Sent by "Send test event" to one endpoint only.</summary>
     public const string Test = "webhook.test";
 
@@ -21,7 +24,10 @@ public static class NotificationEvents
         (KeyExpiring, "A key expires in 30, 7 or 1 days"),
         (KeyExpired, "A key expired"),
         (KeyFailureSpike, "A key's failed requests jumped (at least 50 in an hour, as many as its successes)"),
+        (KeyUnused, "Weekly: the keys nothing has used for 30 days"),
     ];
 
     public static bool IsSubscribable(string type) => Subscribable.Any(e => e.Type == type);
+
+    public static string Describe(string type) => Subscribable.FirstOrDefault(e => e.Type == type).Description ?? type;
 }

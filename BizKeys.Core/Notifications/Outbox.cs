@@ -33,6 +33,15 @@ public static class Outbox
         return message;
     }
 
+    /// <summary>An event about the account as a whole (the weekly unused-keys digest).</summary>
+    public static OutboxMessage AddForAccount(BizKeysDbContext db, Guid accountId, string type, DateTime now, object data)
+    {
+        var message = new OutboxMessage { Id = Guid.CreateVersion7(), AccountId = accountId, Type = type, CreatedAt = now };
+        message.Payload = Payload(message, data);
+        db.OutboxMessages.Add(message);
+        return message;
+    }
+
     /// <summary>A test event for one endpoint, with nothing of any key in it.</summary>
     public static OutboxMessage AddTest(BizKeysDbContext db, WebhookEndpoint endpoint, DateTime now)
     {

@@ -73,6 +73,8 @@ public sealed class OutboxMessage
     public DateTime CreatedAt { get; set; }
     /// <summary>When the sender made a delivery of it for each endpoint that wants it (null: not yet).</summary>
     public DateTime? DispatchedAt { get; set; }
+    /// <summary>When the mailer made the mails of it for the account's email recipients (null: not yet).</summary>
+    public DateTime? MailedAt { get; set; }
     /// <summary>Set for a test event: the one endpoint it is for.</summary>
     public Guid? OnlyEndpointId { get; set; }
 

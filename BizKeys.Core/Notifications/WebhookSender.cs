@@ -26,7 +26,7 @@ public sealed partial class WebhookSender(
 {
     public const string HttpClientName = "BizKeys.Webhooks";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan RetryFor = TimeSpan.FromHours(24);
+    public static readonly TimeSpan RetryFor = Retries.For;
     private static readonly TimeSpan Claim = TimeSpan.FromMinutes(1);
 
     /// <summary>Deliveries in flight at once on this instance, across all endpoints.</summary>
@@ -245,7 +245,7 @@ public sealed partial class WebhookSender(
         else if (permanent || now - row.RetryingSince >= RetryFor)
             row.Status = DeliveryStatus.Failed;
         else
-            row.NextAttemptAt = now + Backoff(row.Attempts);
+            row.NextAttemptAt = now + Retries.Backoff(row.Attempts);
         await db.SaveChangesAsync(CancellationToken.None); // what was sent is recorded even while stopping
         LogAttempt(delivery.Type, message.WebhookId, row.Attempts, status, row.Status);
     }
@@ -260,18 +260,11 @@ public sealed partial class WebhookSender(
         var before = now - KeepFor;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.WebhookDeliveries.Where(d => d.Status != DeliveryStatus.Pending && d.CreatedAt < before).ExecuteDeleteAsync(ct);
-        await db.OutboxMessages.Where(m => m.DispatchedAt != null && m.CreatedAt < before && !db.WebhookDeliveries.Any(d => d.MessageId == m.Id))
+        await db.OutboxMessages.Where(m => m.DispatchedAt != null && m.MailedAt != null && m.CreatedAt < before && !db.WebhookDeliveries.Any(d => d.MessageId == m.Id))
             .ExecuteDeleteAsync(ct);
     }
 
     public static readonly TimeSpan KeepFor = TimeSpan.FromDays(30);
-
-    /// <summary>5 s after the first failure, doubling to at most an hour, ±20 %: receivers back up are not hit in step.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var seconds = Math.Min(3600, 5 * Math.Pow(2, Math.Max(0, attempts - 1)));
-        return TimeSpan.FromSeconds(seconds * (0.8 + 0.4 * Random.Shared.NextDouble()));
-    }
 
     [LoggerMessage(LogLevel.Information, "Webhook {Type} {WebhookId}: attempt {Attempt}, HTTP {Status}, now {Outcome}")]
     private partial void LogAttempt(string type, string? webhookId, int attempt, int? status, DeliveryStatus outcome);

@@ -61,6 +61,35 @@ public class NotificationJourneyTests(WebhookBrowserApp browser) : IClassFixture
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_owner_adds_a_team_address_and_both_hear_about_a_revoked_key_by_email()
+    {
+        var page = await browser.OpenAsync("/settings/notifications");
+        await Expect(page.GetByTestId("email-settings")).ToContainTextAsync($"Email the account's owners ({TestData.OwnerEmail})");
+        await Input(page.GetByTestId("new-address")).FillAsync("team@example.com");
+        await Input(page.GetByTestId("new-address")).PressAsync("Enter");
+        await Expect(page.GetByTestId("extra-recipients")).ToContainTextAsync("team@example.com");
+        await page.GetByTestId("save-email").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Email settings saved.");
+
+        var account = (await browser.Services.GetRequiredService<AccountService>().FindByNameAsync(TestData.AccountName))!;
+        var keys = browser.Services.GetRequiredService<ApiKeyService>();
+        var issued = await keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = "Mailed about", Environment = "Production" }, Actor.CommandLine);
+        await keys.RevokeAsync(account.Id, issued.Key.Key, Actor.CommandLine);
+
+        List<MimeKit.MimeMessage> Mailed() => !Directory.Exists(browser.App.MailDirectory) ? [] :
+            [.. Directory.GetFiles(browser.App.MailDirectory, "*.eml").Select(f => MimeKit.MimeMessage.Load(f)).Where(m => m.Subject == "Key “Mailed about” was revoked")];
+        for (var i = 0; i < 100 && Mailed().Count < 2; i++)
+            await Task.Delay(100);
+        Assert.Equal(["owner@example.com", "team@example.com"], Mailed().Select(m => m.To.Mailboxes.Single().Address).Order());
+
+        await page.GetByText("Emails sent", new() { Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("mails")).ToContainTextAsync("Key “Mailed about” was revoked");
+        await Expect(page.GetByTestId("mails")).ToContainTextAsync("Sent");
+        await BrowserApp.ScreenshotAsync(page, "notifications-email");
+        await page.Context.CloseAsync();
+    }
+
     private static ILocator Input(ILocator element) => element.Locator("xpath=self::input | .//input").First;
 
     private static async Task WaitForAsync(Func<bool> condition)

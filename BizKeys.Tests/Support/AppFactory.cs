@@ -39,6 +39,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private readonly BizKeys.Core.Data.DatabaseProvider? _provider;
     private bool SharesDatabase => DatabaseDirectory != Directory;
     public string LogDirectory { get; }
+    /// <summary>Where this instance writes its mail as .eml files (no SMTP host is set unless the test sets one).</summary>
+    public string MailDirectory => Path.Combine(Directory, "mail");
     private string LogLevel { get; }
     private bool WithOwner { get; }
     private TimeProvider? Time { get; }
@@ -56,6 +58,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         foreach (var (name, value) in TestDatabases.SettingsFor(DatabaseDirectory, Provider))
             builder.UseSetting(name, value);
         builder.UseSetting("BizKeys:LogDirectory", LogDirectory);
+        builder.UseSetting("BizKeys:Smtp:PickupDirectory", MailDirectory);
         if (WithOwner)
         {
             builder.UseSetting("BizKeys:Bootstrap:OwnerEmail", TestData.OwnerEmail);

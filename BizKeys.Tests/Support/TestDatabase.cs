@@ -40,24 +40,38 @@ public sealed class TestDatabase : IAsyncDisposable
     public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
     {
         var directory = TempDirectory.Create();
+        var time = new FakeTimeProvider(TestData.Start);
+        var provider = Build(directory, time, services, settings);
+        await DatabaseInitializer.InitializeAsync(provider);
+        var database = new TestDatabase(directory, provider, time) { _extraServices = services, _settings = settings };
+        var owner = await provider.SeedOwnerAsync();
+        database.Account = (await database.Accounts.FindByNameAsync(TestData.AccountName))!;
+        database.Owner = Actor.User(owner.Id, TestData.OwnerEmail, isSupport: false, ip: "203.0.113.10");
+        return database;
+    }
+
+    private Action<IServiceCollection>? _extraServices;
+    private IDictionary<string, string?>? _settings;
+
+    /// <summary>
+    /// The Core started again on this same database and clock, with nothing of this instance's memory: a restart
+    /// (dispose this one's services first to make it a crash-free one), or a second server beside it.
+    /// </summary>
+    public ServiceProvider StartAnotherInstance() => Build(Directory, Time, _extraServices, _settings);
+
+    private static ServiceProvider Build(string directory, FakeTimeProvider time, Action<IServiceCollection>? services, IDictionary<string, string?>? settings)
+    {
         var overrides = TestDatabases.SettingsFor(directory);
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
             overrides[name] = value;
         var configuration = ProductConfiguration.Build(overrides);
-        var time = new FakeTimeProvider(TestData.Start);
         var collection = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
             .AddBizKeysCore(configuration, directory);
         collection.AddDataProtection().UseEphemeralDataProtectionProvider(); // no keys left on disk
         services?.Invoke(collection);
-        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        await DatabaseInitializer.InitializeAsync(provider);
-        var database = new TestDatabase(directory, provider, time);
-        var owner = await provider.SeedOwnerAsync();
-        database.Account = (await database.Accounts.FindByNameAsync(TestData.AccountName))!;
-        database.Owner = Actor.User(owner.Id, TestData.OwnerEmail, isSupport: false, ip: "203.0.113.10");
-        return database;
+        return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
     /// <summary>Another person, signed in, with a role in an account (or support staff when <paramref name="role"/> is Support).</summary>

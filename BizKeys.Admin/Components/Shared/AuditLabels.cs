@@ -23,6 +23,7 @@ public static class AuditLabels
         AuditActions.SignInLockedOut => "Sign-in locked out",
         AuditActions.SupportAccess => "Support access",
         AuditActions.WebhookChanged => "Webhook changed",
+        AuditActions.EmailSettingsChanged => "Email notifications changed",
         _ => action,
     };
 }

@@ -24,8 +24,9 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Ignore(m => m.WebhookId);
         builder.Property(m => m.Type).HasMaxLength(OutboxMessage.TypeMaxLength);
         builder.HasOne<Accounts.Account>().WithMany().HasForeignKey(m => m.AccountId).OnDelete(DeleteBehavior.Cascade);
-        // The sender looks for what it has not fanned out yet.
+        // The senders look for what they have not fanned out yet.
         builder.HasIndex(m => m.DispatchedAt);
+        builder.HasIndex(m => m.MailedAt);
     }
 }
 
@@ -52,5 +53,42 @@ internal sealed class KeyEventMarkConfiguration : IEntityTypeConfiguration<KeyEv
         builder.HasKey(m => new { m.KeyId, m.Mark });
         builder.Property(m => m.Mark).HasMaxLength(KeyEventMark.MarkMaxLength);
         builder.HasOne<ApiKeys.ApiKey>().WithMany().HasForeignKey(m => m.KeyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AccountEventMarkConfiguration : IEntityTypeConfiguration<AccountEventMark>
+{
+    public void Configure(EntityTypeBuilder<AccountEventMark> builder)
+    {
+        builder.HasKey(m => new { m.AccountId, m.Mark });
+        builder.Property(m => m.Mark).HasMaxLength(KeyEventMark.MarkMaxLength);
+        builder.HasOne<Accounts.Account>().WithMany().HasForeignKey(m => m.AccountId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class EmailSettingsConfiguration : IEntityTypeConfiguration<EmailSettings>
+{
+    public void Configure(EntityTypeBuilder<EmailSettings> builder)
+    {
+        builder.HasKey(s => s.AccountId);
+        builder.Property(s => s.UpdatedBy).HasMaxLength(ApiKeys.ApiKey.ActorMaxLength);
+        builder.HasOne<Accounts.Account>().WithMany().HasForeignKey(s => s.AccountId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class OutgoingMailConfiguration : IEntityTypeConfiguration<Mail.OutgoingMail>
+{
+    public void Configure(EntityTypeBuilder<Mail.OutgoingMail> builder)
+    {
+        builder.Property(m => m.Kind).HasMaxLength(Mail.OutgoingMail.KindMaxLength);
+        builder.Property(m => m.To).HasMaxLength(Mail.OutgoingMail.AddressMaxLength);
+        builder.Property(m => m.Subject).HasMaxLength(Mail.OutgoingMail.SubjectMaxLength);
+        builder.Property(m => m.LastError).HasMaxLength(Mail.OutgoingMail.ErrorMaxLength);
+        builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        builder.HasOne<Accounts.Account>().WithMany().HasForeignKey(m => m.AccountId).OnDelete(DeleteBehavior.Cascade);
+        // One mail per outbox message and address, whichever instance fans it out and however often.
+        builder.HasIndex(m => new { m.SourceId, m.To }).IsUnique();
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => new { m.AccountId, m.CreatedAt });
     }
 }

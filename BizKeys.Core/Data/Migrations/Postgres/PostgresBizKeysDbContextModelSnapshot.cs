@@ -337,6 +337,80 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     b.ToTable("LeakNotices");
                 });
 
+            modelBuilder.Entity("BizKeys.Core.Mail.OutgoingMail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Html")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("RetryingSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SourceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "CreatedAt");
+
+                    b.HasIndex("SourceId", "To")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("OutgoingMails");
+                });
+
             modelBuilder.Entity("BizKeys.Core.Members.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -383,6 +457,52 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     b.ToTable("Invitations");
                 });
 
+            modelBuilder.Entity("BizKeys.Core.Notifications.AccountEventMark", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Mark")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AccountId", "Mark");
+
+                    b.ToTable("AccountEventMarks");
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Notifications.EmailSettings", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<string>>("ExtraRecipients")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.PrimitiveCollection<List<string>>("MutedEvents")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<bool>("ToOwners")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("AccountId");
+
+                    b.ToTable("EmailSettings");
+                });
+
             modelBuilder.Entity("BizKeys.Core.Notifications.KeyEventMark", b =>
                 {
                     b.Property<Guid>("KeyId")
@@ -415,6 +535,9 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     b.Property<DateTime?>("DispatchedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("MailedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid?>("OnlyEndpointId")
                         .HasColumnType("uuid");
 
@@ -432,6 +555,8 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     b.HasIndex("AccountId");
 
                     b.HasIndex("DispatchedAt");
+
+                    b.HasIndex("MailedAt");
 
                     b.ToTable("OutboxMessages");
                 });
@@ -1021,7 +1146,33 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("BizKeys.Core.Mail.OutgoingMail", b =>
+                {
+                    b.HasOne("BizKeys.Core.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("BizKeys.Core.Members.Invitation", b =>
+                {
+                    b.HasOne("BizKeys.Core.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Notifications.AccountEventMark", b =>
+                {
+                    b.HasOne("BizKeys.Core.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BizKeys.Core.Notifications.EmailSettings", b =>
                 {
                     b.HasOne("BizKeys.Core.Accounts.Account", null)
                         .WithMany()

@@ -74,11 +74,11 @@ public sealed class EmailNotifications(IDbContextFactory<BizKeysDbContext> dbFac
             .ToListAsync(ct);
     }
 
-    internal static IQueryable<OwnerEmail> OwnerEmails(BizKeysDbContext db, IReadOnlyCollection<Guid> accounts) =>
+    internal static IQueryable<OwnerAddress> OwnerEmails(BizKeysDbContext db, IReadOnlyCollection<Guid> accounts) =>
         db.Memberships.Where(m => accounts.Contains(m.AccountId) && m.Role == AccountRole.Owner)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new OwnerEmail { AccountId = m.AccountId, Email = u.Email! });
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new OwnerAddress { AccountId = m.AccountId, Email = u.Email! });
 
-    internal sealed class OwnerEmail
+    internal sealed class OwnerAddress
     {
         public Guid AccountId { get; init; }
         public string Email { get; init; } = "";

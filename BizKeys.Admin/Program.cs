@@ -43,7 +43,13 @@ builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
 builder.Services.AddSingleton<LeakReportLimiter>();
-builder.Services.AddMudServices();
+// Messages appear bottom-left, two at most, away from the page's actions (top right) and its dialogs' buttons.
+builder.Services.AddMudServices(o =>
+{
+    o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    o.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
+    o.SnackbarConfiguration.PreventDuplicates = true;
+});
 // A leak report pasted into the dialog (up to 1 MB of text, up to 3 bytes a character) travels in one message.
 builder.Services.AddRazorComponents().AddInteractiveServerComponents()
     .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 4 * 1024 * 1024);
@@ -114,6 +120,7 @@ app.MapAuditExports();
 app.MapKeyApi();
 app.MapLeakApi();
 app.MapOpenApi().AllowAnonymous();
+app.MapApiReference();
 app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))
     .AllowAnonymous().ExcludeFromDescription();
 // The framing rule lives in the one Content-Security-Policy header (SecurityHeaders), not in a second one of Blazor's.

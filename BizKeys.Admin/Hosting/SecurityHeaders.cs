@@ -1,3 +1,4 @@
+using BizKeys.Admin.Api;
 using BizKeys.Core;
 namespace BizKeys.Admin.Hosting;
 
@@ -22,6 +23,14 @@ public static class SecurityHeaders
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
         if (!context.Request.Path.StartsWithSegments("/_content") && !context.Request.Path.StartsWithSegments("/_framework"))
             headers.CacheControl = "no-store";
+        // The API reference (Scalar) starts itself with one inline script, allowed by the nonce it made for this response only.
+        if (context.Request.Path.StartsWithSegments(ApiReference.Path))
+            context.Response.OnStarting(() =>
+            {
+                if (context.Items[Scalar.AspNetCore.ScalarOptions.NonceHttpContextItemKey] is string nonce)
+                    context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("script-src 'self'", $"script-src 'self' 'nonce-{nonce}'", StringComparison.Ordinal);
+                return Task.CompletedTask;
+            });
         await next();
     });
 }

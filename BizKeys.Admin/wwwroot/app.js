@@ -23,3 +23,14 @@ window.bizKeys = {
     document.addEventListener("DOMContentLoaded", fillFromFragment);
     if (window.Blazor && Blazor.addEventListener) Blazor.addEventListener("enhancedload", fillFromFragment);
 })();
+
+// The theme (see ThemeChoice): kept in a cookie so that the server draws the next page in it from the start.
+window.bizKeys.saveTheme = function (value) {
+    document.cookie = "BizKeys.Theme=" + value + "; path=/; max-age=31536000; samesite=strict" + (location.protocol === "https:" ? "; secure" : "");
+};
+(function () {
+    // A first visit (sign-in, say) has no cookie yet: note the system's theme for every page after it.
+    if (!document.cookie.split("; ").some(c => c.startsWith("BizKeys.Theme="))) {
+        window.bizKeys.saveTheme(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "system-dark" : "system-light");
+    }
+})();

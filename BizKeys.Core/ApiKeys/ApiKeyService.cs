@@ -269,6 +269,14 @@ public sealed partial class ApiKeyService(
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
 
+    /// <summary>How many of the account's keys are revoked (the grid's "Show revoked (n)").</summary>
+    public async Task<int> CountRevokedAsync(Guid accountId, Actor actor, CancellationToken ct = default)
+    {
+        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ApiKeys.CountAsync(k => k.AccountId == accountId && k.RevokedAt != null, ct);
+    }
+
     /// <summary>
     /// A key acting through the API creates, changes, rotates and revokes only keys within its own permissions and
     /// limits: otherwise a weaker key could take over a stronger one (rotate it and receive its secret) or mint itself

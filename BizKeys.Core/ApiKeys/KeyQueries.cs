@@ -14,7 +14,27 @@ internal static class KeyQueries
                 : NameContains(term));
         if (!string.IsNullOrEmpty(query.Environment))
             keys = keys.Where(k => k.Environment == query.Environment);
+        if (query.HideRevoked)
+            keys = keys.Where(k => k.RevokedAt == null);
+        if (query.Hygiene is { } hygiene)
+            keys = keys.Where(KeyStatus.Is(ApiKeyStatus.Active, now)).Where(Warning(hygiene, now));
         return query.Status is { } status ? keys.Where(KeyStatus.Is(status, now)) : keys;
+    }
+
+    /// <summary>The rule of each <see cref="KeyHygiene"/> warning, in SQL (for active keys).</summary>
+    private static System.Linq.Expressions.Expression<Func<ApiKey, bool>> Warning(HygieneFlags flag, DateTime now)
+    {
+        var soon = now + KeyHygiene.ExpiresSoonWithin;
+        var unusedSince = now - KeyHygiene.UnusedFor;
+        var rotateBefore = now - KeyHygiene.RotateEvery;
+        return flag switch
+        {
+            HygieneFlags.NoExpiry => k => k.ExpiresAt == null,
+            HygieneFlags.ExpiresSoon => k => k.ExpiresAt != null && k.ExpiresAt <= soon,
+            HygieneFlags.Unused => k => (k.LastUsedAt ?? k.CreatedAt) <= unusedSince,
+            HygieneFlags.RotationOverdue => k => (k.LastRotatedAt ?? k.CreatedAt) <= rotateBefore,
+            _ => k => true,
+        };
     }
 
     /// <summary>What a search box's text searches for: without control characters (they name nothing, FTS5 stops
@@ -51,7 +71,7 @@ internal static class KeyQueries
         System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     public static bool IsUnfiltered(KeyQuery query) =>
-        SearchTerm(query.Search) is null && query.Status is null && string.IsNullOrEmpty(query.Environment);
+        SearchTerm(query.Search) is null && query.Status is null && string.IsNullOrEmpty(query.Environment) && !query.HideRevoked && query.Hygiene is null;
 
     public static IQueryable<ApiKey> Sort(IQueryable<ApiKey> keys, KeySort sort, bool descending, DateTime now)
     {

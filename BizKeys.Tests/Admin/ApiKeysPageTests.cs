@@ -117,7 +117,7 @@ public class ApiKeysPageTests : IAsyncLifetime
         var page = _host.Render<ApiKeysPage>();
         WaitForOneRow(page);
 
-        await ClickAsync(page, "button[aria-label=Edit]");
+        await ClickAsync(page, "button[aria-label='Edit CRM sync']");
         var nameInput = page.WaitForElement(".mud-dialog input");
         Assert.Equal("CRM sync", nameInput.GetAttribute("value"));
         Assert.DoesNotContain(issued.Secret, page.Markup);
@@ -139,7 +139,7 @@ public class ApiKeysPageTests : IAsyncLifetime
         var page = _host.Render<ApiKeysPage>();
         WaitForOneRow(page);
 
-        await ClickAsync(page, "button[aria-label=Rotate]");
+        await OpenRowMenuAsync(page, "rotate-key");
         page.WaitForElement("[data-testid=confirm-rotate]").Click();
 
         var secret = InputOf(page.WaitForElement("[data-testid=issued-secret]")).GetAttribute("value")!;
@@ -159,14 +159,17 @@ public class ApiKeysPageTests : IAsyncLifetime
         var page = _host.Render<ApiKeysPage>();
         WaitForOneRow(page);
 
-        await ClickAsync(page, "button[aria-label=Revoke]");
+        await OpenRowMenuAsync(page, "revoke-key");
         page.WaitForAssertion(() => Assert.Contains("Every request made with this key fails", page.Find(".mud-dialog").TextContent));
         Assert.Contains("CRM sync", page.Find(".mud-dialog").TextContent);
         Assert.Equal("Active", page.Find("[data-testid=status]").TextContent.Trim());
         await ClickAsync(page, "[data-testid=confirm-revoke]");
 
+        // A revoked key leaves the list (the owner sees the keys that work) until asked for.
+        page.WaitForAssertion(() => Assert.Contains("Every key of this account is revoked", page.Find("[data-testid=only-revoked]").TextContent));
+        await page.InvokeAsync(() => page.FindAll("[data-testid=only-revoked] button").Single().Click());
         page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=status]").TextContent.Trim()));
-        Assert.Empty(page.FindAll("button[aria-label=Edit]"));
+        Assert.Empty(page.FindAll("button[aria-label^=Edit]"));
         // The confirmation follows the grid's reload.
         page.WaitForAssertion(() => Assert.Contains("Key “CRM sync” revoked.", page.Markup));
     }
@@ -177,7 +180,7 @@ public class ApiKeysPageTests : IAsyncLifetime
         await _host.CreateKeyAsync("Kept");
         var page = _host.Render<ApiKeysPage>();
         WaitForOneRow(page);
-        await ClickAsync(page, "button[aria-label=Revoke]");
+        await OpenRowMenuAsync(page, "revoke-key");
         page.WaitForElement(".mud-dialog");
         var services = _host.Context.Services;
         await services.CreateUserAsync("second@example.com", "Owner", "My Business");
@@ -189,6 +192,23 @@ public class ApiKeysPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("Only owners of this account", page.Find(".mud-dialog").TextContent));
         Assert.Equal("Active", (await _host.Keys.GetAsync(_host.Account.Id, (await _host.Keys.QueryAsync(
             new KeyQuery(_host.Account.Id), Actor.CommandLine)).Items.Single().Key, Actor.CommandLine))!.Status.ToString());
+    }
+
+    [Fact]
+    public async Task A_warning_on_a_row_is_a_filter_for_every_key_like_it()
+    {
+        await _host.CreateKeyAsync("Forgotten");
+        _host.Time.Advance(TimeSpan.FromDays(31));
+        await _host.CreateKeyAsync("Fresh");
+        var page = _host.Render<ApiKeysPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=key-name]").Count));
+
+        var chip = page.WaitForElement("[data-testid=hygiene] .mud-chip");
+        Assert.Contains("Not used for 30 days", chip.TextContent);
+        Assert.All(page.FindAll("[data-testid=hygiene]"), row => Assert.DoesNotContain("expir", row.TextContent)); // a warning only when it warns
+        await page.InvokeAsync(() => page.Find("[data-testid=hygiene] .mud-chip").Click());
+
+        page.WaitForAssertion(() => Assert.Equal(["Forgotten"], page.FindAll("[data-testid=key-name]").Select(e => e.TextContent)));
     }
 
     /// <summary>
@@ -207,6 +227,14 @@ public class ApiKeysPageTests : IAsyncLifetime
     /// </summary>
     private static Task ClickAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string selector) =>
         page.InvokeAsync(() => page.Find(selector).Click());
+
+    /// <summary>Opens the row's ⋯ menu and picks an item from it, as a person does.</summary>
+    private static async Task OpenRowMenuAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string item)
+    {
+        await ClickAsync(page, "[data-testid=key-menu] button");
+        page.WaitForElement($"[data-testid={item}]");
+        await ClickAsync(page, $"[data-testid={item}]");
+    }
 
     /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper, depending on the component.</summary>
     private static AngleSharp.Dom.IElement InputOf(AngleSharp.Dom.IElement element) =>

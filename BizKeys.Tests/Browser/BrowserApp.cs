@@ -69,7 +69,9 @@ public class BrowserApp : IAsyncLifetime
     /// A fresh browser profile at a laptop's size, with clipboard access, signed in as <paramref name="email"/>
     /// (the owner unless said otherwise), on the given page, ready for clicks.
     /// </summary>
-    public async Task<IPage> OpenAsync(string path, string email = TestData.OwnerEmail)
+    /// <param name="theme"><c>dark</c> or <c>light</c> as if chosen with the toggle; null: the system's (light).</param>
+    /// <param name="width">The window's width: 1280 (a laptop) or 768 (a tablet held upright).</param>
+    public async Task<IPage> OpenAsync(string path, string email = TestData.OwnerEmail, string? theme = null, int width = 1280)
     {
         if (!_signedIn.TryGetValue(email, out var state))
         {
@@ -80,13 +82,13 @@ public class BrowserApp : IAsyncLifetime
             _signedIn[email] = state;
             await signIn.Context.CloseAsync();
         }
-        var page = await NewPageAsync(state);
+        var page = await NewPageAsync(state, theme, width);
         await GoToAsync(page, path);
         return page;
     }
 
     /// <summary>A fresh browser profile, signed out.</summary>
-    public Task<IPage> OpenSignedOutAsync() => NewPageAsync(storageState: null);
+    public Task<IPage> OpenSignedOutAsync(string? theme = null, int width = 1280) => NewPageAsync(storageState: null, theme, width);
 
     public static async Task SignInAsync(IPage page, string email, string password)
     {
@@ -96,15 +98,17 @@ public class BrowserApp : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
-    private async Task<IPage> NewPageAsync(string? storageState)
+    private async Task<IPage> NewPageAsync(string? storageState, string? theme = null, int width = 1280)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = new ViewportSize { Width = width, Height = width < 1000 ? 1024 : 800 },
             Permissions = ["clipboard-read", "clipboard-write"],
             StorageState = storageState,
         });
+        if (theme is not null)
+            await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "BizKeys.Theme", Value = theme, Url = BaseUrl }]);
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>

@@ -54,12 +54,18 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await page.Mouse.ClickAsync(5, 790);
         await Expect(page.GetByTestId("issued-secret").First).ToBeVisibleAsync();
 
-        // The copy button puts the secret on the clipboard.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Copy API secret" }).ClickAsync();
+        // The copy button puts the secret on the clipboard, and that ticks "I have copied the secret".
+        await Expect(page.GetByLabel("I have copied the secret")).Not.ToBeCheckedAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy the API secret" }).ClickAsync();
         await Expect(page.Locator(".mud-snackbar", new() { HasText = "API secret copied to the clipboard." })).ToBeVisibleAsync();
-        Assert.Equal(created.Secret, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        Assert.Equal(created.Secret, await ClipboardAsync(page, created.Secret));
+        await Expect(page.GetByLabel("I have copied the secret")).ToBeCheckedAsync();
+        await page.GetByTestId("copy-curl").ClickAsync();
+        var curl = $"curl -u \"{created.Key}:{created.Secret}\" {browser.BaseUrl}/api/v1/me";
+        Assert.Equal(curl, await ClipboardAsync(page, curl));
+        await page.GetByTestId("copy-pair").ClickAsync();
+        Assert.Equal($"{created.Key}:{created.Secret}", await ClipboardAsync(page, $"{created.Key}:{created.Secret}"));
 
-        await page.GetByLabel("I have copied the secret").CheckAsync();
         await page.GetByTestId("secret-done").ClickAsync();
         await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
 
@@ -80,8 +86,9 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await Expect(page.GetByTestId("key-name")).ToHaveTextAsync("Production bot (EU)");
         await AssertSecretAbsentAsync(page, created.Secret);
 
-        // Rotate with an hour's grace: a new secret, once, and the grid says when the old one ends.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        // Rotate with an hour's grace (from the row's ⋯ menu): a new secret, once, and the grid says when the old one ends.
+        await page.GetByRole(AriaRole.Button, new() { Name = "More actions for Production bot (EU)" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Rotate secret of Production bot (EU)" }).ClickAsync();
         await page.GetByLabel("1 hour").CheckAsync();
         await BrowserApp.ScreenshotAsync(page, "rotate-dialog");
         await page.GetByTestId("confirm-rotate").ClickAsync();
@@ -96,11 +103,14 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await Expect(page.GetByTestId("grace-note")).ToContainTextAsync("Old secret valid until");
         await AssertSecretAbsentAsync(page, rotated.Secret);
 
-        // Revoke asks first, names the key, and the status becomes Revoked.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        // Revoke asks first and names the key; the revoked key leaves the list until asked for, and is then Revoked.
+        await page.GetByRole(AriaRole.Button, new() { Name = "More actions for Production bot (EU)" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Revoke Production bot (EU)" }).ClickAsync();
         await Expect(dialog).ToContainTextAsync("Production bot (EU)");
         await BrowserApp.ScreenshotAsync(page, "revoke-dialog");
         await page.GetByTestId("confirm-revoke").ClickAsync();
+        await Expect(page.GetByTestId("only-revoked")).ToContainTextAsync("Every key of this account is revoked");
+        await page.GetByText("Show revoked keys").ClickAsync();
         await Expect(page.GetByTestId("status")).ToHaveTextAsync("Revoked");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit" })).ToHaveCountAsync(0);
 
@@ -255,8 +265,18 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
     /// <summary>MudBlazor puts extra attributes on the input itself or on its wrapper.</summary>
     private static ILocator InputOf(ILocator element) => element.Locator("xpath=self::input | .//input").First;
 
+    /// <summary>The clipboard once a copy has reached it (the copy runs after a round trip to the server), or what it holds after 5 s.</summary>
+    private static async Task<string> ClipboardAsync(IPage page, string expected)
+    {
+        var text = "";
+        for (var i = 0; i < 50 && (text = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")) != expected; i++)
+            await Task.Delay(100);
+        return text;
+    }
+
     private static async Task AssertSecretAbsentAsync(IPage page, string secret)
     {
+        await Expect(page.GetByTestId("issued-secret")).ToHaveCountAsync(0);
         var html = await page.ContentAsync();
         Assert.DoesNotContain(secret, html);
         Assert.DoesNotContain(secret[4..44], html);

@@ -24,8 +24,8 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
         if (result?.Data is not IssuedSecret issued)
             return;
         await changed();
-        snackbar.Add($"Key “{issued.Key.Name}” created.", Severity.Success);
-        await ShowSecretAsync("API key created", issued, "Use this key and secret to call the API.", graceUntil: null);
+        // No snackbar: the dialog that follows says it, and a toast behind a modal only lingers.
+        await ShowSecretAsync($"“{issued.Key.Name}” · {issued.Key.Environment} key created", issued, "Use this key and secret to call the API.", graceUntil: null);
     }
 
     /// <summary>The leak report dialog; what it did, or null when cancelled.</summary>
@@ -53,8 +53,7 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
         if (result?.Data is not IssuedSecret issued)
             return;
         await changed();
-        snackbar.Add($"Secret of “{issued.Key.Name}” rotated.", Severity.Success);
-        await ShowSecretAsync("New secret issued", issued, "Replace the old secret in your integration with this one.",
+        await ShowSecretAsync($"New secret for “{issued.Key.Name}”", issued, "Replace the old secret in your integration with this one.",
             issued.Key.PreviousSecretExpiresAt);
     }
 

@@ -99,7 +99,7 @@ public static class DependencyInjection
         services.PostConfigure<BizKeysOptions>(o =>
         {
             if (string.IsNullOrWhiteSpace(o.PublicUrl))
-                o.PublicUrl = Mail.MailLinks.FromServerUrls(configuration["Urls"]);
+                (o.PublicUrl, o.PublicUrlGuessed) = (Mail.MailLinks.FromServerUrls(configuration["Urls"]), true);
         });
         services.AddSingleton<Mail.MailLinks>();
         services.AddSingleton<Mail.IMailTransport>(sp =>
@@ -114,6 +114,7 @@ public static class DependencyInjection
         services.AddSingleton<Notifications.NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationMailer>());
         services.AddSingleton<Notifications.EmailNotifications>();
+        services.AddSingleton<Notifications.EmailUnsubscribe>();
     }
 
     /// <summary>

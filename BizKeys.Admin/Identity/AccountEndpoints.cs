@@ -33,5 +33,12 @@ public static class AccountEndpoints
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/login");
         }).DisableAntiforgery();
+
+        // A mail program's one-click unsubscribe (RFC 8058): the signed token is the whole authority; it can only stop mail.
+        app.MapPost(BizKeys.Core.Notifications.EmailUnsubscribe.OneClickPath, async (string? t, BizKeys.Core.Notifications.EmailNotifications emails) =>
+            await emails.StopForAsync(t, confirm: true) is null
+                ? Results.Text("This unsubscribe link is not one BizKeys made.", statusCode: StatusCodes.Status404NotFound) // a body: no error page
+                : Results.Text("Unsubscribed."))
+            .AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
     }
 }

@@ -37,6 +37,9 @@ public sealed class BizKeysOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>True when <see cref="PublicUrl"/> was not set and came from <c>Urls</c> (start-up warns when mail goes out).</summary>
+    public bool PublicUrlGuessed { get; internal set; }
+
     public string DefaultEnvironment => Environments.Count > 0 ? Environments[0] : "";
 
     public int MaxGraceMinutes => RotationGraceMinutes.Count > 0 ? RotationGraceMinutes.Max() : 0;
@@ -94,13 +97,13 @@ public sealed class WebhookOptions
 
 public enum SmtpSecurity
 {
-    /// <summary>STARTTLS when the server offers it (port 587), TLS from the start on port 465.</summary>
+    /// <summary>TLS from the start on port 465, STARTTLS required on any other: never the password or a reset link in clear text.</summary>
     Auto,
     /// <summary>TLS from the first byte (port 465).</summary>
     SslOnConnect,
     /// <summary>STARTTLS, and refuse a server that does not offer it.</summary>
     StartTls,
-    /// <summary>Plain text: a relay on the same machine or a test server only.</summary>
+    /// <summary>Plain text: only to a relay on this machine (localhost, 127.0.0.1, ::1).</summary>
     None,
 }
 

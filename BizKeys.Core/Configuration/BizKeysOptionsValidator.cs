@@ -33,6 +33,9 @@ public sealed partial class BizKeysOptionsValidator : IValidateOptions<BizKeysOp
 
         if (options.PublicUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             errors.Add("BizKeys:PublicUrl must be an absolute http(s) address, such as https://keys.example.com.");
+        if (options.Smtp.Security == SmtpSecurity.None && !string.IsNullOrWhiteSpace(options.Smtp.Host)
+            && options.Smtp.Host.Trim().ToLowerInvariant() is not ("localhost" or "127.0.0.1" or "::1" or "[::1]"))
+            errors.Add("BizKeys:Smtp:Security None sends the mail password and password-reset links in clear text: use it only with a relay on this machine (localhost), or choose Auto, StartTls or SslOnConnect.");
         if (options.Smtp.Port is < 1 or > 65535)
             errors.Add("BizKeys:Smtp:Port must be between 1 and 65535.");
         if (!MimeKit.MailboxAddress.TryParse(options.Smtp.From, out _))

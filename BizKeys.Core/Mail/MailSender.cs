@@ -21,17 +21,23 @@ public sealed partial class MailSender(
 {
     public static readonly TimeSpan RetryFor = Retries.For;
     public static readonly TimeSpan KeepFor = TimeSpan.FromDays(30);
-    private static readonly TimeSpan Claim = TimeSpan.FromMinutes(1);
+    /// <summary>How long an instance holds a mail it sends: longer than a send may take (<see cref="SendFor"/>).</summary>
+    private static readonly TimeSpan Claim = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SendFor = TimeSpan.FromMinutes(3);
     private DateTime _lastPrune;
 
     public string Destination => transport.Description;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Periodic.RunAsync(TimeSpan.FromSeconds(2), time, async ct =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.PublicUrlGuessed && !string.IsNullOrWhiteSpace(options.Value.Smtp.Host))
+            LogGuessedLinks(options.Value.PublicUrl ?? "");
+        return Periodic.RunAsync(TimeSpan.FromSeconds(2), time, async ct =>
         {
             await SendDueAsync(ct);
             await PruneAsync(ct);
         }, LogRoundFailed, stoppingToken);
+    }
 
     /// <summary>Sends what is due now (what tests call).</summary>
     public Task RunOnceAsync(CancellationToken ct = default) => SendDueAsync(ct);
@@ -76,34 +82,36 @@ public sealed partial class MailSender(
         if (await db.OutgoingMails.Where(m => m.Id == id && m.Status == MailStatus.Pending && (m.LockedUntil == null || m.LockedUntil < now))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, until), ct) == 0)
             return; // another instance has it
-        var mail = await db.OutgoingMails.SingleAsync(m => m.Id == id, ct);
+        var mail = await db.OutgoingMails.AsNoTracking().SingleAsync(m => m.Id == id, ct);
         string? error = null;
         var permanent = false;
+        // The send ends well before the claim does, so no other instance can take the mail while this one still sends it.
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        sending.CancelAfter(SendFor);
         try
         {
-            await transport.SendAsync(Compose(mail.Id, mail.To, new MailContent(mail.Subject, mail.Text, mail.Html)), ct);
+            await transport.SendAsync(Compose(mail.Id, mail.To, new MailContent(mail.Subject, mail.Text, mail.Html, mail.UnsubscribeUrl)), sending.Token);
         }
-        catch (PermanentMailFailureException e)
+        catch (Exception e) when (e is PermanentMailFailureException or ParseException)
         {
-            (error, permanent) = (e.Message, true);
+            (error, permanent) = (e is ParseException ? "Not an address a mail server accepts." : e.Message, true);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             error = e is OperationCanceledException ? "The mail server did not answer in time." : $"{e.GetType().Name}: {e.Message}";
         }
         now = time.GetUtcNow().UtcDateTime;
-        mail.Attempts++;
-        mail.LastAttemptAt = now;
-        mail.LastError = error is null ? null : Text.Truncate(error, OutgoingMail.ErrorMaxLength);
-        mail.LockedUntil = null;
-        if (error is null)
-            mail.Status = MailStatus.Sent;
-        else if (permanent || now - mail.RetryingSince >= RetryFor)
-            mail.Status = MailStatus.Failed;
-        else
-            mail.NextAttemptAt = now + Retries.Backoff(mail.Attempts);
-        await db.SaveChangesAsync(CancellationToken.None); // what was sent is recorded even while stopping
-        LogAttempt(mail.Kind, mail.Id, mail.Attempts, mail.Status);
+        var attempts = mail.Attempts + 1;
+        var status = error is null ? MailStatus.Sent
+            : permanent || now - mail.RetryingSince >= RetryFor ? MailStatus.Failed
+            : MailStatus.Pending;
+        var next = status == MailStatus.Pending ? now + Retries.Backoff(attempts) : mail.NextAttemptAt;
+        var lastError = error is null ? null : Text.Truncate(error, OutgoingMail.ErrorMaxLength);
+        // Recorded only while this instance still holds the claim: what was sent is recorded even while stopping.
+        await db.OutgoingMails.Where(m => m.Id == id && m.LockedUntil == until).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Attempts, attempts).SetProperty(m => m.LastAttemptAt, now).SetProperty(m => m.LastError, lastError)
+            .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.Status, status).SetProperty(m => m.NextAttemptAt, next), CancellationToken.None);
+        LogAttempt(mail.Kind, mail.Id, attempts, status);
     }
 
     private MimeMessage Compose(Guid id, string to, MailContent content)
@@ -117,6 +125,12 @@ public sealed partial class MailSender(
         message.From.Add(MailboxAddress.Parse(options.Value.Smtp.From));
         message.To.Add(MailboxAddress.Parse(to));
         message.Body = new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html }.ToMessageBody();
+        if (content.UnsubscribeUrl is { } unsubscribe)
+        {
+            // Mail programs offer "Unsubscribe" and may do it in one click (RFC 8058) without opening anything.
+            message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         return message;
     }
 
@@ -130,6 +144,9 @@ public sealed partial class MailSender(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.OutgoingMails.Where(m => m.Status != MailStatus.Pending && m.CreatedAt < before).ExecuteDeleteAsync(ct);
     }
+
+    [LoggerMessage(LogLevel.Warning, "BizKeys:PublicUrl is not set: links in emails point at {PublicUrl}, the server's own address. Behind a proxy, set BizKeys:PublicUrl to the address people use.")]
+    private partial void LogGuessedLinks(string publicUrl);
 
     [LoggerMessage(LogLevel.Information, "Mail {Kind} {MailId}: attempt {Attempt}, now {Outcome}")]
     private partial void LogAttempt(string kind, Guid mailId, int attempt, MailStatus outcome);

@@ -31,7 +31,8 @@ public sealed class SmtpMailTransport(SmtpOptions options) : IMailTransport
             SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
             SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
             SmtpSecurity.None => SecureSocketOptions.None,
-            _ => SecureSocketOptions.Auto,
+            // MailKit's own "Auto" uses STARTTLS only when offered: whoever sits between could strip the offer.
+            _ => options.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
         };
         await client.ConnectAsync(options.Host ?? "localhost", options.Port, security, ct);
         if (!string.IsNullOrEmpty(options.User))

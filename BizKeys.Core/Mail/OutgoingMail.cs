@@ -11,7 +11,8 @@ public enum MailStatus
 /// <summary>
 /// One email to one person, written in the transaction of what causes it and sent by <see cref="MailSender"/>. Its id
 /// is the message's <c>Message-Id</c>, the same on every attempt. Never holds a secret: a password reset, whose link
-/// is one, is sent at once and never stored (<see cref="MailSender.SendNowAsync"/>).
+/// is one, is sent at once and never queued here (<see cref="MailSender.SendNowAsync"/>) — though with no mail server
+/// set, it lands in the <c>.eml</c> folder like every mail, which is as private as the database.
 /// </summary>
 public sealed class OutgoingMail
 {
@@ -21,7 +22,7 @@ public sealed class OutgoingMail
     public const int ErrorMaxLength = 300;
 
     public Guid Id { get; set; }
-    /// <summary>The account it is about (null: about a person, such as an invitation to an account they are not in yet).</summary>
+    /// <summary>The account it is about or from (an invitation belongs to the inviting account's log).</summary>
     public Guid? AccountId { get; set; }
     /// <summary>The event type (<c>key.expiring</c>) or <c>invitation</c>.</summary>
     public string Kind { get; set; } = "";
@@ -31,6 +32,8 @@ public sealed class OutgoingMail
     public string Subject { get; set; } = "";
     public string Text { get; set; } = "";
     public string Html { get; set; } = "";
+    /// <summary>Where the recipient stops these mails in one click (the <c>List-Unsubscribe</c> header); null for a person's own mail.</summary>
+    public string? UnsubscribeUrl { get; set; }
     public MailStatus Status { get; set; }
     public int Attempts { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -51,6 +54,7 @@ public sealed class OutgoingMail
         Subject = content.Subject.Length <= SubjectMaxLength ? content.Subject : content.Subject[..SubjectMaxLength],
         Text = content.Text,
         Html = content.Html,
+        UnsubscribeUrl = content.UnsubscribeUrl,
         Status = MailStatus.Pending,
         CreatedAt = now,
         RetryingSince = now,
@@ -59,7 +63,7 @@ public sealed class OutgoingMail
 }
 
 /// <summary>What a mail says: its subject, a plain-text part and an HTML part saying the same.</summary>
-public sealed record MailContent(string Subject, string Text, string Html);
+public sealed record MailContent(string Subject, string Text, string Html, string? UnsubscribeUrl = null);
 
 /// <summary>A sent or queued mail as the settings page lists it.</summary>
 public sealed record OutgoingMailView(Guid Id, string Kind, string To, string Subject, MailStatus Status, int Attempts, DateTime CreatedAt,

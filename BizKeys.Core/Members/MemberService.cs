@@ -18,6 +18,9 @@ public sealed class MemberService(
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
+    /// <summary>Invitation emails one account may send one address in a day.</summary>
+    public const int InvitationMailsPerDay = 3;
+
     public async Task<IReadOnlyList<MemberView>> ListAsync(Guid accountId, Actor actor, CancellationToken ct = default)
     {
         await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
@@ -45,6 +48,10 @@ public sealed class MemberService(
             throw new ValidationException([new ValidationFailure("Email", $"{user.Email} is already a member of this account.")]);
         if (await db.Invitations.AnyAsync(i => i.AccountId == accountId && i.NormalizedEmail == normalized && i.AnsweredAt == null, ct))
             throw new ValidationException([new ValidationFailure("Email", $"{email.Trim()} is invited already; the invitation waits for their answer.")]);
+        // Invite, cancel, invite again … would mail someone outside BizKeys as often as an owner likes.
+        var dayAgo = Now.AddDays(-1);
+        if (await db.OutgoingMails.CountAsync(m => m.AccountId == accountId && m.Kind == InvitationMail.Kind && m.To == email && m.CreatedAt > dayAgo, ct) >= InvitationMailsPerDay)
+            throw new ValidationException([new ValidationFailure("Email", $"{email} was invited {InvitationMailsPerDay} times in the last day: wait a day before inviting them again.")]);
         db.Invitations.Add(Invitation.Create(accountId, email, role, actor, Now));
         db.AuditEntries.Add(AuditEntry.Create(accountId, actor, AuditActions.MemberInvited, email.Trim(), $"Role: {role}", Now));
         // The invitation's email goes with it, or neither (it holds no secret: the link is the page where invitations are answered).

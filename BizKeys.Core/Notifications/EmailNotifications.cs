@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace BizKeys.Core.Notifications;
 
 public sealed record EmailSettingsView(bool ToOwners, IReadOnlyList<string> ExtraRecipients, IReadOnlyList<string> MutedEvents,
-    IReadOnlyList<string> OwnerEmails, string Destination);
+    IReadOnlyList<string> OwnerEmails, string Destination, IReadOnlyList<string> OptedOut);
 
 public sealed class EmailSettingsRequest
 {
@@ -21,7 +21,8 @@ public sealed class EmailSettingsRequest
 }
 
 /// <summary>An account's email notifications (Settings > Notifications): who gets them and about what. Owners change them; members see them.</summary>
-public sealed class EmailNotifications(IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, MailSender sender, TimeProvider time)
+public sealed class EmailNotifications(
+    IDbContextFactory<BizKeysDbContext> dbFactory, AccountAccess access, MailSender sender, EmailUnsubscribe unsubscribe, TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -31,7 +32,7 @@ public sealed class EmailNotifications(IDbContextFactory<BizKeysDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var settings = await db.EmailSettings.AsNoTracking().SingleOrDefaultAsync(s => s.AccountId == accountId, ct) ?? new EmailSettings { AccountId = accountId };
         var owners = (await OwnerEmails(db, [accountId]).ToListAsync(ct)).Select(o => o.Email).Order(StringComparer.OrdinalIgnoreCase).ToList();
-        return new EmailSettingsView(settings.ToOwners, settings.ExtraRecipients, settings.MutedEvents, owners, sender.Destination);
+        return new EmailSettingsView(settings.ToOwners, settings.ExtraRecipients, settings.MutedEvents, owners, sender.Destination, settings.OptedOut);
     }
 
     public async Task<EmailSettingsView> SaveAsync(EmailSettingsRequest request, Actor actor, CancellationToken ct = default)
@@ -45,6 +46,8 @@ public sealed class EmailNotifications(IDbContextFactory<BizKeysDbContext> dbFac
         settings.ToOwners = request.ToOwners;
         settings.ExtraRecipients = extra;
         settings.MutedEvents = [.. request.MutedEvents.Distinct().Order(StringComparer.Ordinal)];
+        // An address an owner lists again is theirs to mail again.
+        settings.OptedOut = [.. settings.OptedOut.Where(o => !extra.Contains(o, StringComparer.OrdinalIgnoreCase))];
         settings.UpdatedAt = Now;
         settings.UpdatedBy = Text.Truncate(actor.Name, ApiKeys.ApiKey.ActorMaxLength);
         db.AuditEntries.Add(AuditEntry.Create(request.AccountId, actor, AuditActions.EmailSettingsChanged, "Email notifications", Describe(settings), Now));
@@ -62,6 +65,34 @@ public sealed class EmailNotifications(IDbContextFactory<BizKeysDbContext> dbFac
         {
             AccountId = accountId, ToOwners = current.ToOwners, ExtraRecipients = [.. current.ExtraRecipients], MutedEvents = [.. current.MutedEvents, type],
         }, actor, ct);
+    }
+
+    /// <summary>
+    /// The recipient's own "stop all of these emails" (a signed link from a mail, no sign-in): the address leaves the
+    /// extra addresses and gets none of the account's notification mails, even as an owner, until an owner lists it again.
+    /// </summary>
+    /// <returns>The account's name and the address, or null when the link is not one BizKeys made.</returns>
+    public async Task<(string Account, string Address)?> StopForAsync(string? token, bool confirm, CancellationToken ct = default)
+    {
+        if (!unsubscribe.TryRead(token, out var accountId, out var address))
+            return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var name = await db.Accounts.Where(a => a.Id == accountId).Select(a => a.Name).SingleOrDefaultAsync(ct);
+        if (name is null)
+            return null;
+        if (!confirm)
+            return (name, address);
+        var settings = await db.EmailSettings.SingleOrDefaultAsync(s => s.AccountId == accountId, ct);
+        if (settings is null)
+            db.EmailSettings.Add(settings = new EmailSettings { AccountId = accountId, UpdatedAt = Now, UpdatedBy = "recipient" });
+        if (settings.OptedOut.Contains(address, StringComparer.OrdinalIgnoreCase))
+            return (name, address);
+        settings.ExtraRecipients = [.. settings.ExtraRecipients.Where(e => !string.Equals(e, address, StringComparison.OrdinalIgnoreCase))];
+        settings.OptedOut = [.. settings.OptedOut, address];
+        db.AuditEntries.Add(AuditEntry.Create(accountId, new Actor(address), AuditActions.EmailSettingsChanged, "Email notifications",
+            $"{address} asked for no more notification emails (the link in an email)", Now));
+        await db.SaveChangesAsync(ct);
+        return (name, address);
     }
 
     /// <summary>The account's last mails, newest first: what went to whom, and what is still being tried.</summary>
@@ -100,11 +131,8 @@ public sealed class EmailNotifications(IDbContextFactory<BizKeysDbContext> dbFac
         return extra;
     }
 
-    /// <summary>A single plain address (name@domain), as a person would type it: no display name, no list, no spaces.</summary>
-    public static bool IsAddress(string address) =>
-        address.Length <= OutgoingMail.AddressMaxLength && !address.Any(c => char.IsWhiteSpace(c) || c is ',' or ';' or '<' or '>' or '"')
-        && MimeKit.MailboxAddress.TryParse(address, out var parsed) && parsed.Address == address
-        && address.IndexOf('@') is > 0 and var at && at < address.Length - 1 && address[(at + 1)..].Contains('.');
+    /// <summary>A single plain address (name@domain), as a person would type it.</summary>
+    public static bool IsAddress(string address) => MailAddresses.IsPlain(address);
 
     private static string Describe(EmailSettings settings)
     {

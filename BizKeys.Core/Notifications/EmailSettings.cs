@@ -13,6 +13,8 @@ public sealed class EmailSettings
     public List<string> ExtraRecipients { get; set; } = [];
     /// <summary>Events nobody of this account is emailed about (the "stop these emails" link adds to it).</summary>
     public List<string> MutedEvents { get; set; } = [];
+    /// <summary>Addresses whose people asked, by the link in a mail, to get no more of these mails.</summary>
+    public List<string> OptedOut { get; set; } = [];
     public DateTime UpdatedAt { get; set; }
     public string UpdatedBy { get; set; } = "";
 }

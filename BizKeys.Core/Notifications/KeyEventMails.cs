@@ -7,7 +7,8 @@ namespace BizKeys.Core.Notifications;
 /// <summary>The email of each event: what happened to which key, what to do about it, a link to the key's page, and a way to stop these emails.</summary>
 public static class KeyEventMails
 {
-    public static MailContent Compose(OutboxMessage message, string accountName, MailLinks links)
+    /// <param name="stopUrl">The recipient's own link to stop all of the account's notification mails (no sign-in needed).</param>
+    public static MailContent Compose(OutboxMessage message, string accountName, MailLinks links, string stopUrl)
     {
         using var payload = JsonDocument.Parse(message.Payload);
         var data = payload.RootElement.GetProperty("data");
@@ -64,15 +65,18 @@ public static class KeyEventMails
                     .List(listed);
                 if (count > listed.Count)
                     mail.Paragraph($"… and {count - listed.Count:N0} more.");
-                return mail.Link("Review your keys", links.To("/settings/api-keys"))
-                    .Footer(Footer(accountName, message.Type), "Stop these emails", Unsubscribe(links, message)).Build();
+                return Finish(mail.Link("Review your keys", links.To("/settings/api-keys")), accountName, message, links, stopUrl);
             default:
                 mail = new MailBuilder($"BizKeys: {message.Type}").Paragraph($"{message.Type} for {which}.");
                 break;
         }
-        return mail.Link("Open the key", links.To($"/settings/api-keys/{Uri.EscapeDataString(key)}"))
-            .Footer(Footer(accountName, message.Type), "Stop these emails", Unsubscribe(links, message)).Build();
+        return Finish(mail.Link("Open the key", links.To($"/settings/api-keys/{Uri.EscapeDataString(key)}")), accountName, message, links, stopUrl);
     }
+
+    private static MailContent Finish(MailBuilder mail, string accountName, OutboxMessage message, MailLinks links, string stopUrl) =>
+        mail.Footer(Footer(accountName, message.Type), "Owners: stop emails about this event", Unsubscribe(links, message))
+            .Footer("Not for you, or too many?", "Stop all of these emails to this address", stopUrl)
+            .Build();
 
     private static string Footer(string accountName, string type) =>
         $"You get this email as an owner of {accountName} in BizKeys, or because its owners listed your address, for “{NotificationEvents.Describe(type)}”. An owner can change who gets which emails on Settings > Notifications.";

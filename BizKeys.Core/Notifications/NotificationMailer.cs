@@ -14,9 +14,16 @@ namespace BizKeys.Core.Notifications;
 /// or a long stop) are marked without mail: they are no longer news.
 /// </summary>
 public sealed partial class NotificationMailer(
-    IDbContextFactory<BizKeysDbContext> dbFactory, MailLinks links, TimeProvider time, ILogger<NotificationMailer> logger) : BackgroundService
+    IDbContextFactory<BizKeysDbContext> dbFactory, MailLinks links, EmailUnsubscribe unsubscribe, TimeProvider time, ILogger<NotificationMailer> logger)
+    : BackgroundService
 {
     public static readonly TimeSpan NewsFor = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Mails one address gets about one account in an hour, at most: a flood of changes (a script creating and revoking
+    /// keys) must not flood inboxes. Beyond it the events still reach webhooks and the audit log.
+    /// </summary>
+    public const int PerRecipientPerHour = 20;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Periodic.RunAsync(TimeSpan.FromSeconds(2), time, async ct => await RunOnceAsync(ct), LogRoundFailed, stoppingToken);
@@ -47,6 +54,10 @@ public sealed partial class NotificationMailer(
         var owners = (await EmailNotifications.OwnerEmails(db, accounts).ToListAsync(ct)).ToLookup(o => o.AccountId, o => o.Email);
         var names = await db.Accounts.AsNoTracking().Where(a => accounts.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Name, ct);
         var now = time.GetUtcNow().UtcDateTime;
+        var hourAgo = now.AddHours(-1);
+        var recent = (await db.OutgoingMails.AsNoTracking().Where(m => m.AccountId != null && accounts.Contains(m.AccountId.Value) && m.CreatedAt > hourAgo && m.SourceId != null)
+                .GroupBy(m => new { m.AccountId, m.To }).Select(g => new { g.Key.AccountId, g.Key.To, Count = g.Count() }).ToListAsync(ct))
+            .ToDictionary(r => (r.AccountId!.Value, r.To.ToUpperInvariant()), r => r.Count);
         var mails = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         foreach (var message in messages)
@@ -60,12 +71,26 @@ public sealed partial class NotificationMailer(
             if (setting?.MutedEvents.Contains(message.Type) == true)
                 continue;
             var recipients = ((setting?.ToOwners ?? true) ? owners[message.AccountId] : [])
-                .Concat(setting?.ExtraRecipients ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            if (recipients.Count == 0)
-                continue;
-            var content = KeyEventMails.Compose(message, names.GetValueOrDefault(message.AccountId) ?? "your account", links);
+                .Concat(setting?.ExtraRecipients ?? []).Distinct(StringComparer.OrdinalIgnoreCase)
+                .Where(to => setting?.OptedOut.Contains(to, StringComparer.OrdinalIgnoreCase) != true).ToList();
             foreach (var to in recipients)
             {
+                var sent = recent.GetValueOrDefault((message.AccountId, to.ToUpperInvariant()));
+                if (sent >= PerRecipientPerHour)
+                    continue;
+                recent[(message.AccountId, to.ToUpperInvariant())] = sent + 1;
+                MailContent content;
+                try
+                {
+                    var token = Uri.EscapeDataString(unsubscribe.Token(message.AccountId, to));
+                    content = KeyEventMails.Compose(message, names.GetValueOrDefault(message.AccountId) ?? "your account", links,
+                        links.To($"{EmailUnsubscribe.Path}?t={token}")) with { UnsubscribeUrl = links.To($"{EmailUnsubscribe.OneClickPath}?t={token}") };
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+                {
+                    LogUnreadable(e, message.Id); // one unreadable message must not hold up every other mail
+                    break;
+                }
                 db.OutgoingMails.Add(OutgoingMail.Create(message.AccountId, message.Type, message.Id, to, content, now));
                 mails++;
             }
@@ -74,6 +99,9 @@ public sealed partial class NotificationMailer(
         await transaction.CommitAsync(ct);
         return (messages.Count, mails);
     }
+
+    [LoggerMessage(LogLevel.Error, "Outbox message {MessageId} could not be made into mail; it is skipped")]
+    private partial void LogUnreadable(Exception exception, Guid messageId);
 
     [LoggerMessage(LogLevel.Warning, "Queueing notification mail failed this round; the next round tries again")]
     private partial void LogRoundFailed(Exception exception);

@@ -14,7 +14,8 @@ public static class SignInRules
     {
         var trimmed = email?.Trim() ?? "";
         return trimmed.Length is > 0 and <= BizKeysUser.EmailMaxLength
-            && System.Net.Mail.MailAddress.TryCreate(trimmed, out var parsed) && parsed.Address == trimmed;
+            && System.Net.Mail.MailAddress.TryCreate(trimmed, out var parsed) && parsed.Address == trimmed
+            && Mail.MailAddresses.IsPlain(trimmed); // what the mail sender will accept too (invitations, resets)
     }
 
     public static IRuleBuilderOptions<T, string> SignInEmail<T>(this IRuleBuilder<T, string> rule) =>

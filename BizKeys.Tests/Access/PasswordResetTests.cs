@@ -137,4 +137,36 @@ public partial class PasswordResetTests
         }));
         Assert.Contains("This link is incomplete (its last part is missing)", await posted.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_reset_makes_a_sign_in_an_owner_created_by_invitation_the_persons_own()
+    {
+        await using var app = new AppFactory();
+        var (account, owner) = await app.OwnerAsync();
+        var members = app.Services.GetRequiredService<BizKeys.Core.Members.MemberService>();
+        await members.InviteAsync(account.Id, new BizKeys.Core.Members.InviteRequest { Email = "new.person@example.com", Password = "chosen by the owner" }, owner);
+        using var client = HttpSignIn.Client(app);
+        await AskAsync(client, "new.person@example.com");
+        var mail = (await MailsAsync(app, 2)).Single(m => m.Subject == "Reset your BizKeys password");
+        await ResetAsync(client, WebUtility.HtmlDecode(ResetLink().Match(mail.TextBody ?? "").Value), "my very own password");
+
+        // Cancelling the invitation no longer deletes the sign-in: the person proved the address is theirs.
+        await members.CancelInvitationAsync(account.Id, (await members.PendingAsync(account.Id, owner)).Single().Id, owner);
+        Assert.Equal(HttpStatusCode.Redirect, (await HttpSignIn.SignInAsync(HttpSignIn.Client(app), "new.person@example.com", "my very own password")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_mail_programs_one_click_unsubscribe_needs_the_signed_link_and_nothing_else()
+    {
+        await using var app = new AppFactory();
+        using var client = HttpSignIn.Client(app);
+        var refused = await client.PostAsync("/notifications/unsubscribe/one-click?t=made-up", new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.True(refused.StatusCode == HttpStatusCode.NotFound, await refused.Content.ReadAsStringAsync());
+        var (account, _) = await app.OwnerAsync();
+        var token = app.Services.GetRequiredService<BizKeys.Core.Notifications.EmailUnsubscribe>().Token(account.Id, "team@example.com");
+        var page = await client.GetStringAsync($"/notifications/unsubscribe?t={Uri.EscapeDataString(token)}");
+        Assert.Contains("Stop emailing <strong>team@example.com</strong>", page);
+        var done = await client.PostAsync($"/notifications/unsubscribe/one-click?t={Uri.EscapeDataString(token)}", new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+    }
 }

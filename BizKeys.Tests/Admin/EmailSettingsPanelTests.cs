@@ -28,7 +28,7 @@ public class EmailSettingsPanelTests : IAsyncLifetime
     {
         var page = RenderPanel();
         page.WaitForAssertion(() => Assert.Contains($"Email the account's owners ({TestData.OwnerEmail})", page.Find("[data-testid=email-settings]").TextContent));
-        Assert.Contains("written as a file", page.Find("[data-testid=mail-folder]").TextContent); // no SMTP host in tests
+        Assert.Contains("written as an .eml file", page.Find("[data-testid=mail-folder]").TextContent); // no SMTP host in tests
 
         var address = page.Find("input[data-testid=new-address], [data-testid=new-address] input");
         await page.InvokeAsync(() => address.Input("not an address"));

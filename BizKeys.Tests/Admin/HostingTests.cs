@@ -52,6 +52,8 @@ public class HostingTests
     [InlineData("BizKeys:Permissions:10", "keys:delete", "BizKeys:Permissions must include 'keys:write'")]
     [InlineData("ConnectionStrings:BizKeys", "", "The connection string 'ConnectionStrings:BizKeys' is missing.")]
     [InlineData("Database:Provider", "Oracle", "Database:Provider 'Oracle' is not supported")]
+    [InlineData("BizKeys:PublicUrl", "keys.example.com", "BizKeys:PublicUrl must be an absolute http(s) address")]
+    [InlineData("BizKeys:Smtp:From", "not an address", "BizKeys:Smtp:From must be an email address")]
     public void Bad_settings_stop_the_start_with_a_message_naming_the_setting(string key, string value, string message)
     {
         using var app = new AppFactory().WithWebHostBuilder(b => b.UseSetting(key, value));
@@ -59,5 +61,21 @@ public class HostingTests
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
         Assert.Contains(message, error.ToString());
+    }
+
+    [Fact]
+    public void Clear_text_mail_is_refused_unless_the_relay_is_on_this_machine()
+    {
+        using var remote = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["BizKeys:Smtp:Host"] = "smtp.example.com", ["BizKeys:Smtp:Security"] = "None",
+        });
+        Assert.Contains("BizKeys:Smtp:Security None sends the mail password and password-reset links in clear text", Assert.ThrowsAny<Exception>(() => remote.CreateClient()).ToString());
+
+        using var local = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["BizKeys:Smtp:Host"] = "localhost", ["BizKeys:Smtp:Security"] = "None",
+        });
+        using var client = local.CreateClient();
     }
 }

@@ -83,8 +83,11 @@ public sealed class LoadBalancedJourneyTests(ITestOutputHelper output)
             var row = page.Locator("tr", new() { Has = page.GetByTestId("key-name").Filter(new() { HasText = "Behind nginx" }) });
             await Expect(row).ToHaveCountAsync(1);
             Assert.DoesNotContain(secret, await page.ContentAsync());
-            await row.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+            await row.GetByRole(AriaRole.Button, new() { Name = "More actions for Behind nginx" }).ClickAsync();
+            await page.GetByRole(AriaRole.Menuitem, new() { Name = "Revoke Behind nginx" }).ClickAsync();
             await page.GetByTestId("confirm-revoke").ClickAsync();
+            await Expect(row).ToHaveCountAsync(0); // revoked keys leave the list until asked for
+            await page.GetByText(new System.Text.RegularExpressions.Regex(@"Show revoked \(\d+\)")).ClickAsync();
             await Expect(row.GetByTestId("status")).ToHaveTextAsync("Revoked");
             Assert.Equal(HttpStatusCode.Unauthorized, (await api.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", key, secret))).StatusCode);
 

@@ -185,7 +185,7 @@ public class EmailTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => instance.Services.GetRequiredService<MailSender>().RunOnceAsync(stopping.Token));
         Assert.Single(_smtp.Messages); // handed over, never recorded
         crashing.OnSent = null;
-        instance.Time.Advance(TimeSpan.FromMinutes(2)); // the stopped instance's claim runs out
+        instance.Time.Advance(TimeSpan.FromMinutes(6)); // the stopped instance's claim runs out
         await using var restarted = instance.StartAnotherInstance();
         await restarted.GetRequiredService<MailSender>().RunOnceAsync();
         await restarted.GetRequiredService<MailSender>().RunOnceAsync();
@@ -343,5 +343,70 @@ public class EmailTests : IAsyncLifetime
         Assert.Contains("as an owner", mail.TextBody);
         Assert.Contains("You are new to BizKeys", mail.TextBody);
         Assert.Contains("Forgot password?", mail.TextBody);
+    }
+
+    [Fact]
+    public async Task A_listed_address_stops_the_mails_itself_with_the_link_or_one_click_and_an_owner_sees_it()
+    {
+        await Emails.SaveAsync(new EmailSettingsRequest { AccountId = _db.Account.Id, ExtraRecipients = ["team@example.com"] }, _db.Owner);
+        var first = await _db.CreateKeyAsync("First");
+        await _db.Keys.RevokeAsync(_db.Account.Id, first.Key.Key, _db.Owner);
+        await RunJobsAsync();
+
+        var mail = _smtp.Messages.Single(m => m.To.Mailboxes.Single().Address == "team@example.com");
+        var oneClick = (mail.Headers[HeaderId.ListUnsubscribe] ?? "").Trim('<', '>');
+        Assert.StartsWith("https://keys.example.com/notifications/unsubscribe/one-click?t=", oneClick);
+        Assert.Equal("List-Unsubscribe=One-Click", mail.Headers["List-Unsubscribe-Post"]);
+        Assert.Contains("https://keys.example.com/notifications/unsubscribe?t=", mail.TextBody);
+        var token = Uri.UnescapeDataString(oneClick[(oneClick.IndexOf("?t=", StringComparison.Ordinal) + 3)..]);
+
+        Assert.Null(await Emails.StopForAsync(token[..^4] + "AAAA", confirm: true)); // a tampered link does nothing
+        Assert.Equal((TestData.AccountName, "team@example.com"), await Emails.StopForAsync(token, confirm: true));
+        var settings = await Emails.GetAsync(_db.Account.Id, _db.Owner);
+        Assert.Empty(settings.ExtraRecipients);
+        Assert.Equal(["team@example.com"], settings.OptedOut);
+
+        _smtp.Clear();
+        var second = await _db.CreateKeyAsync("Second");
+        await _db.Keys.RevokeAsync(_db.Account.Id, second.Key.Key, _db.Owner);
+        await RunJobsAsync();
+        Assert.Equal([TestData.OwnerEmail], _smtp.Messages.Select(m => m.To.Mailboxes.Single().Address));
+    }
+
+    [Fact]
+    public async Task A_flood_of_changes_mails_one_address_at_most_20_times_an_hour()
+    {
+        for (var i = 0; i < 15; i++)
+        {
+            var issued = await _db.CreateKeyAsync($"Scripted {i}");
+            await _db.Keys.RevokeAsync(_db.Account.Id, issued.Key.Key, _db.Owner);
+            await _db.Keys.RotateAsync(new RotateKeyRequest { AccountId = _db.Account.Id, Key = (await _db.CreateKeyAsync($"Rotated {i}")).Key.Key, GraceMinutes = 0 }, _db.Owner);
+        }
+        await RunJobsAsync();
+        await RunJobsAsync();
+        Assert.Equal(NotificationMailer.PerRecipientPerHour, _smtp.Messages.Count);
+
+        _db.Time.Advance(TimeSpan.FromMinutes(61));
+        var later = await _db.CreateKeyAsync("An hour later");
+        await _db.Keys.RevokeAsync(_db.Account.Id, later.Key.Key, _db.Owner);
+        await RunJobsAsync();
+        Assert.Equal(NotificationMailer.PerRecipientPerHour + 1, _smtp.Messages.Count);
+    }
+
+    [Fact]
+    public async Task One_address_gets_at_most_three_invitations_a_day_from_an_account()
+    {
+        var members = _db.Services.GetRequiredService<BizKeys.Core.Members.MemberService>();
+        var request = new BizKeys.Core.Members.InviteRequest { Email = "target@third.example", Password = "a first password", Role = BizKeys.Core.Accounts.AccountRole.Member };
+        for (var i = 0; i < BizKeys.Core.Members.MemberService.InvitationMailsPerDay; i++)
+        {
+            await members.InviteAsync(_db.Account.Id, request, _db.Owner);
+            await members.CancelInvitationAsync(_db.Account.Id, (await members.PendingAsync(_db.Account.Id, _db.Owner)).Single().Id, _db.Owner);
+        }
+        var refused = await Assert.ThrowsAsync<ValidationException>(() => members.InviteAsync(_db.Account.Id, request, _db.Owner));
+        Assert.Contains("was invited 3 times in the last day", refused.Errors.Single().ErrorMessage);
+        var odd = await Assert.ThrowsAsync<ValidationException>(() => members.InviteAsync(_db.Account.Id,
+            new BizKeys.Core.Members.InviteRequest { Email = "a.@example.com", Password = "a first password" }, _db.Owner));
+        Assert.NotEmpty(odd.Errors);
     }
 }

@@ -84,6 +84,7 @@ internal sealed class OutgoingMailConfiguration : IEntityTypeConfiguration<Mail.
         builder.Property(m => m.To).HasMaxLength(Mail.OutgoingMail.AddressMaxLength);
         builder.Property(m => m.Subject).HasMaxLength(Mail.OutgoingMail.SubjectMaxLength);
         builder.Property(m => m.LastError).HasMaxLength(Mail.OutgoingMail.ErrorMaxLength);
+        builder.Property(m => m.UnsubscribeUrl).HasMaxLength(2048);
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
         builder.HasOne<Accounts.Account>().WithMany().HasForeignKey(m => m.AccountId).OnDelete(DeleteBehavior.Cascade);
         // One mail per outbox message and address, whichever instance fans it out and however often.

@@ -399,6 +399,10 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "CreatedAt");
@@ -484,6 +488,10 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .HasColumnType("text[]");
 
                     b.PrimitiveCollection<List<string>>("MutedEvents")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.PrimitiveCollection<List<string>>("OptedOut")
                         .IsRequired()
                         .HasColumnType("text[]");
 

@@ -388,6 +388,10 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "CreatedAt");
@@ -473,6 +477,10 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.PrimitiveCollection<string>("MutedEvents")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("OptedOut")
                         .IsRequired()
                         .HasColumnType("TEXT");
 

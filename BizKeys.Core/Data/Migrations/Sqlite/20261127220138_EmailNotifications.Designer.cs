@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BizKeys.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteBizKeysDbContext))]
-    [Migration("20261127210618_EmailNotifications")]
+    [Migration("20261127220138_EmailNotifications")]
     partial class EmailNotifications
     {
         /// <inheritdoc />
@@ -391,6 +391,10 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "CreatedAt");
@@ -476,6 +480,10 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.PrimitiveCollection<string>("MutedEvents")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("OptedOut")
                         .IsRequired()
                         .HasColumnType("TEXT");
 

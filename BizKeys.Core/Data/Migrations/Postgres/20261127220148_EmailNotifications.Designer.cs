@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BizKeys.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresBizKeysDbContext))]
-    [Migration("20261127210628_EmailNotifications")]
+    [Migration("20261127220148_EmailNotifications")]
     partial class EmailNotifications
     {
         /// <inheritdoc />
@@ -402,6 +402,10 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId", "CreatedAt");
@@ -487,6 +491,10 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                         .HasColumnType("text[]");
 
                     b.PrimitiveCollection<List<string>>("MutedEvents")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.PrimitiveCollection<List<string>>("OptedOut")
                         .IsRequired()
                         .HasColumnType("text[]");
 

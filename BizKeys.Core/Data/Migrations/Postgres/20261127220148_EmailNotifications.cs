@@ -45,6 +45,7 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     ToOwners = table.Column<bool>(type: "boolean", nullable: false),
                     ExtraRecipients = table.Column<List<string>>(type: "text[]", nullable: false),
                     MutedEvents = table.Column<List<string>>(type: "text[]", nullable: false),
+                    OptedOut = table.Column<List<string>>(type: "text[]", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     UpdatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
                 },
@@ -71,6 +72,7 @@ namespace BizKeys.Core.Data.Migrations.Postgres
                     Subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
                     Text = table.Column<string>(type: "text", nullable: false),
                     Html = table.Column<string>(type: "text", nullable: false),
+                    UnsubscribeUrl = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),

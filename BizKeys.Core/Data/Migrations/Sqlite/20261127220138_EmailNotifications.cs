@@ -44,6 +44,7 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                     ToOwners = table.Column<bool>(type: "INTEGER", nullable: false),
                     ExtraRecipients = table.Column<string>(type: "TEXT", nullable: false),
                     MutedEvents = table.Column<string>(type: "TEXT", nullable: false),
+                    OptedOut = table.Column<string>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
                 },
@@ -70,6 +71,7 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                     Subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
                     Text = table.Column<string>(type: "TEXT", nullable: false),
                     Html = table.Column<string>(type: "TEXT", nullable: false),
+                    UnsubscribeUrl = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),

@@ -18,6 +18,11 @@ public static class ApiReference
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json")
                 .DisableDefaultFonts()
                 .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .HideDeveloperTools()
+                .WithDotNetFlag(false)
+                .WithDynamicBaseServerUrl(true)
                 .WithNonce()
                 .AddPreferredSecuritySchemes("basic"))
             .AllowAnonymous();

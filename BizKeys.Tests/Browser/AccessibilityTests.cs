@@ -75,19 +75,25 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
         var look = $"{theme} {width}px";
         await Expect(page.GetByTestId("key-name").First).ToBeVisibleAsync();
         await CheckAsync(page, $"keys page ({look})");
+        var shot = $"{theme}-{width}";
+        await BrowserApp.ScreenshotAsync(page, $"api-keys-{shot}");
 
         await page.GetByTestId("add-key").ClickAsync();
         await Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(300);
+        await BrowserApp.ScreenshotAsync(page, $"add-dialog-{shot}");
         await CheckAsync(page, $"add dialog ({look})");
         await page.Locator(".mud-dialog input").First.FillAsync($"Axe {theme} {width}");
         await page.GetByTestId("submit").ClickAsync();
         await Expect(page.GetByTestId("issued-secret")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, $"created-dialog-{shot}");
         await CheckAsync(page, $"created dialog ({look})");
         await page.GetByLabel("I have copied the secret").CheckAsync();
         await page.GetByTestId("secret-done").ClickAsync();
         await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "More actions for Production bot" }).ClickAsync();
+        await BrowserApp.ScreenshotAsync(page, $"row-menu-{shot}");
         await CheckAsync(page, $"row menu ({look})");
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Revoke Production bot" }).ClickAsync();
         await Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
@@ -102,6 +108,7 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
 
         await BrowserApp.GoToAsync(page, $"/settings/api-keys/{browser.KeyId}");
         await Expect(page.GetByTestId("detail-key")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, $"key-details-{shot}");
         await CheckAsync(page, $"key page ({look})");
 
         await page.GotoAsync("/account/password"); // a plain server-rendered form
@@ -110,6 +117,7 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
         {
             await BrowserApp.GoToAsync(page, path);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await BrowserApp.ScreenshotAsync(page, $"{path.Split('/')[^1]}-{shot}");
             await CheckAsync(page, $"{path} ({look})");
         }
         await page.GetByTestId("add-webhook").ClickAsync(); // the last page: Settings > Notifications
@@ -126,6 +134,7 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
     {
         var page = await browser.OpenAsync("/settings/api-keys", AccessibilityApp.Member, theme: theme);
         await Expect(page.GetByTestId("key-name").First).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, $"member-view-{theme}");
         await CheckAsync(page, $"member keys page ({theme})");
         foreach (var path in new[] { $"/settings/api-keys/{browser.KeyId}", "/settings/members", "/settings/notifications", "/settings/audit-log" })
         {
@@ -162,6 +171,7 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
             await page.GetByTestId("open-account").ClickAsync();
         }
         await Expect(page.GetByTestId("key-name").First).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, $"support-account-{theme}");
         await CheckAsync(page, $"support account ({theme})");
         await page.Context.CloseAsync();
         AssertNone();
@@ -176,6 +186,7 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
         foreach (var path in new[] { "/login", "/forgot-password", "/reset-password?email=owner%40example.com", "/setup" })
         {
             await page.GotoAsync(path);
+            await BrowserApp.ScreenshotAsync(page, $"{path.Split('?')[0].Split('/')[^1]}-{theme}");
             await CheckAsync(page, $"{path} ({theme})");
         }
         // Drawn in the chosen theme from the first byte: no white page for a dark-mode person.
@@ -218,5 +229,22 @@ public class AccessibilityTests(AccessibilityApp browser) : IClassFixture<Access
         await page.Keyboard.PressAsync("Enter");
         Assert.Equal("main-content", await page.EvaluateAsync<string>("() => document.activeElement.id"));
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_API_reference_lists_the_routes_with_its_own_scripts_only()
+    {
+        var page = await browser.OpenSignedOutAsync();
+        var console = new List<string>();
+        page.Console += (_, m) => console.Add(m.Text);
+        await page.GotoAsync("/api/docs/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "BizKeys API" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.GetByText("API keys").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("Leaked secrets").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("Ask AI")).ToHaveCountAsync(0); // nothing that talks to anyone but this BizKeys
+        Assert.DoesNotContain(console, m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
+        await BrowserApp.ScreenshotAsync(page, "api-docs");
+        await page.Context.CloseAsync();
+        // The fixture's disposal fails the class if a page broke the Content-Security-Policy.
     }
 }

@@ -43,10 +43,11 @@ builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
 builder.Services.AddSingleton<LeakReportLimiter>();
-// Messages appear bottom-left, two at most, away from the page's actions (top right) and its dialogs' buttons.
+// Messages appear top-centre under the app bar, two at most: away from the page's actions (top right), from the
+// grid's rows and from a dialog's buttons (bottom right).
 builder.Services.AddMudServices(o =>
 {
-    o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.TopCenter;
     o.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
     o.SnackbarConfiguration.PreventDuplicates = true;
 });

@@ -34,3 +34,17 @@ window.bizKeys.saveTheme = function (value) {
         window.bizKeys.saveTheme(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "system-dark" : "system-light");
     }
 })();
+
+// After a dialog that changed a key: focus goes back where the person was — the key's row, else the page's first
+// action, else its heading — rather than to the page's body.
+window.bizKeys.focusFirst = function (selectors) {
+    for (const selector of selectors) {
+        const element = document.querySelector(selector);
+        if (element) {
+            if (!element.hasAttribute("tabindex") && element.tagName === "H1") element.setAttribute("tabindex", "-1");
+            element.focus();
+            return true;
+        }
+    }
+    return false;
+};

@@ -264,7 +264,9 @@ public sealed partial class ApiKeyService(
         // A short page that is not past the end says the total itself (a search with few matches counts nothing
         // twice); unfiltered, the account's own key count answers; otherwise a count on the same index.
         var total = rows.Count < pageSize && (rows.Count > 0 || pageIndex == 0) ? pageIndex * pageSize + rows.Count
-            : KeyQueries.IsUnfiltered(query) ? await db.Accounts.Where(a => a.Id == query.AccountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct)
+            : KeyQueries.IsUnfiltered(query) ? await KeyCountAsync(db, query.AccountId, ct)
+            // The owner's default view (revoked keys left out): the account's count less its revoked ones, both on indexes.
+            : KeyQueries.IsUnfiltered(query with { HideRevoked = false }) ? await KeyCountAsync(db, query.AccountId, ct) - await RevokedCountAsync(db, query.AccountId, ct)
             : await keys.CountAsync(ct);
         return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
     }
@@ -274,8 +276,14 @@ public sealed partial class ApiKeyService(
     {
         await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.ApiKeys.CountAsync(k => k.AccountId == accountId && k.RevokedAt != null, ct);
+        return await RevokedCountAsync(db, accountId, ct);
     }
+
+    private static Task<int> KeyCountAsync(BizKeysDbContext db, Guid accountId, CancellationToken ct) =>
+        db.Accounts.Where(a => a.Id == accountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct);
+
+    private static Task<int> RevokedCountAsync(BizKeysDbContext db, Guid accountId, CancellationToken ct) =>
+        db.ApiKeys.CountAsync(k => k.AccountId == accountId && k.RevokedAt != null, ct);
 
     /// <summary>
     /// A key acting through the API creates, changes, rotates and revokes only keys within its own permissions and

@@ -52,7 +52,7 @@ public class KeyGridJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await Expect(names).ToHaveCountAsync(4);
         await Expect(names.Last).ToHaveTextAsync("Key 01");
 
-        await page.GetByText(new System.Text.RegularExpressions.Regex(@"Show revoked \(\d+\)")).ClickAsync();
+        await page.GetByText(new System.Text.RegularExpressions.Regex(@"Show revoked \(\d+ in this account\)")).ClickAsync();
         await Expect(page.Locator(".mud-table-pagination")).ToContainTextAsync("1-25 of 60");
         await Expect(names.First).ToHaveTextAsync("Key 60");
         await page.Context.CloseAsync();

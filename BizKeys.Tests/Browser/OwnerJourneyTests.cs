@@ -84,6 +84,8 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
         await dialog.Locator("input").First.FillAsync("Production bot (EU)");
         await page.GetByTestId("submit").ClickAsync();
         await Expect(page.GetByTestId("key-name")).ToHaveTextAsync("Production bot (EU)");
+        // The keyboard focus is back on the row the person was working on, not lost to the page.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Edit Production bot (EU)" })).ToBeFocusedAsync();
         await AssertSecretAbsentAsync(page, created.Secret);
 
         // Rotate with an hour's grace (from the row's ⋯ menu): a new secret, once, and the grid says when the old one ends.

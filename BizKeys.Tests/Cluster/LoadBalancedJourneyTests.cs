@@ -87,7 +87,7 @@ public sealed class LoadBalancedJourneyTests(ITestOutputHelper output)
             await page.GetByRole(AriaRole.Menuitem, new() { Name = "Revoke Behind nginx" }).ClickAsync();
             await page.GetByTestId("confirm-revoke").ClickAsync();
             await Expect(row).ToHaveCountAsync(0); // revoked keys leave the list until asked for
-            await page.GetByText(new System.Text.RegularExpressions.Regex(@"Show revoked \(\d+\)")).ClickAsync();
+            await page.GetByText(new System.Text.RegularExpressions.Regex(@"Show revoked \(\d+ in this account\)")).ClickAsync();
             await Expect(row.GetByTestId("status")).ToHaveTextAsync("Revoked");
             Assert.Equal(HttpStatusCode.Unauthorized, (await api.SendAsync(ApiApp.Basic(HttpMethod.Get, "/api/v1/me", key, secret))).StatusCode);
 

@@ -32,6 +32,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasIndex(k => new { k.AccountId, k.Environment, k.CreatedAt, k.Id }).HasDatabaseName(GridIndexes.Environment);
         builder.HasIndex(k => new { k.AccountId, k.Key }).HasDatabaseName(GridIndexes.Key);
         // Support's "recently used keys" across every account.
+        // The grid's "Show revoked (n)" and its total without revoked keys: a count over the account's revoked keys only.
+        builder.HasIndex(k => new { k.AccountId, k.RevokedAt }).HasDatabaseName("IX_ApiKeys_AccountId_Revoked").HasFilter("\"RevokedAt\" IS NOT NULL");
         builder.HasIndex(k => k.LastUsedAt);
         builder.HasIndex(k => k.ExpiresAt); // the expiry notices look across every account
 

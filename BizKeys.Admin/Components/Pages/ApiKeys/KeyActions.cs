@@ -1,6 +1,7 @@
 using BizKeys.Core.ApiKeys;
 using BizKeys.Admin.Components.Shared;
 using BizKeys.Admin.Hosting;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace BizKeys.Admin.Components.Pages.ApiKeys;
@@ -9,8 +10,23 @@ namespace BizKeys.Admin.Components.Pages.ApiKeys;
 /// The key actions shared by the grid and the details page: each opens its dialog, tells the page when the key
 /// changed (so it reloads behind the dialogs), confirms with a snackbar, and shows a new secret once.
 /// </summary>
-public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKeyService keys, CurrentAccount currentAccount)
+public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKeyService keys, CurrentAccount currentAccount, Microsoft.JSInterop.IJSRuntime js)
 {
+    /// <summary>Puts the keyboard focus back on the key's row (its pencil), or the page's first action, or its heading.</summary>
+    private async Task RefocusAsync(string? key)
+    {
+        try
+        {
+            string[] selectors = key is null ? ["[data-testid=add-key]", "h1"] : [$"[data-testid=edit-key][data-key='{key}']", "[data-testid=edit-key]", "[data-testid=add-key]", "h1"];
+            await Task.Delay(50); // the reloaded grid has rendered
+            await js.InvokeVoidAsync("bizKeys.focusFirst", (object)selectors);
+        }
+        catch (Exception e) when (e is Microsoft.JSInterop.JSException or Microsoft.JSInterop.JSDisconnectedException or InvalidOperationException or TaskCanceledException)
+        {
+            // No browser (a test renderer) or the page is gone: nothing to focus.
+        }
+    }
+
     private static readonly DialogOptions FormOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
     private static readonly DialogOptions ConfirmOptions = new() { MaxWidth = MaxWidth.Small, FullWidth = true };
     private static readonly DialogOptions SecretOptions = new()
@@ -26,6 +42,7 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
         await changed();
         // No snackbar: the dialog that follows says it, and a toast behind a modal only lingers.
         await ShowSecretAsync($"“{issued.Key.Name}” · {issued.Key.Environment} key created", issued, "Use this key and secret to call the API.", graceUntil: null);
+        await RefocusAsync(issued.Key.Key);
     }
 
     /// <summary>The leak report dialog; what it did, or null when cancelled.</summary>
@@ -44,6 +61,7 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
             return;
         await changed();
         snackbar.Add($"Key “{updated.Name}” updated.", Severity.Success);
+        await RefocusAsync(updated.Key);
     }
 
     public async Task RotateAsync(ApiKeyView key, Func<Task> changed)
@@ -55,6 +73,7 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
         await changed();
         await ShowSecretAsync($"New secret for “{issued.Key.Name}”", issued, "Replace the old secret in your integration with this one.",
             issued.Key.PreviousSecretExpiresAt);
+        await RefocusAsync(issued.Key.Key);
     }
 
     /// <summary>Ends a rotation's grace period after a confirmation that says what still uses the old secret.</summary>
@@ -94,6 +113,7 @@ public sealed class KeyActions(IDialogService dialogs, ISnackbar snackbar, ApiKe
             return;
         await changed();
         snackbar.Add($"Key “{revoked.Name}” revoked.", Severity.Success);
+        await RefocusAsync(revoked.Key);
     }
 
     private async Task ShowSecretAsync(string title, IssuedSecret issued, string intro, DateTime? graceUntil)

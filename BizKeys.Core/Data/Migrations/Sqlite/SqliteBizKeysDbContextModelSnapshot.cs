@@ -200,6 +200,10 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasFilter("\"RevokedAt\" IS NULL");
 
+                    b.HasIndex("AccountId", "RevokedAt")
+                        .HasDatabaseName("IX_ApiKeys_AccountId_Revoked")
+                        .HasFilter("\"RevokedAt\" IS NOT NULL");
+
                     b.HasIndex("AccountId", "ExpiresAt", "Id")
                         .HasDatabaseName("IX_ApiKeys_Grid_Expires");
 

@@ -1,9 +1,10 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace BizKeys.Core.Data.Migrations.Sqlite
+namespace BizKeys.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class EmailNotifications : Migration
@@ -14,16 +15,16 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<DateTime>(
                 name: "MailedAt",
                 table: "OutboxMessages",
-                type: "TEXT",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "AccountEventMarks",
                 columns: table => new
                 {
-                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Mark = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    At = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Mark = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -40,13 +41,13 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 name: "EmailSettings",
                 columns: table => new
                 {
-                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ToOwners = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ExtraRecipients = table.Column<string>(type: "TEXT", nullable: false),
-                    MutedEvents = table.Column<string>(type: "TEXT", nullable: false),
-                    OptedOut = table.Column<string>(type: "TEXT", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ToOwners = table.Column<bool>(type: "boolean", nullable: false),
+                    ExtraRecipients = table.Column<List<string>>(type: "text[]", nullable: false),
+                    MutedEvents = table.Column<List<string>>(type: "text[]", nullable: false),
+                    OptedOut = table.Column<List<string>>(type: "text[]", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -63,23 +64,23 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 name: "OutgoingMails",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    AccountId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SourceId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    To = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
-                    Subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    Text = table.Column<string>(type: "TEXT", nullable: false),
-                    Html = table.Column<string>(type: "TEXT", nullable: false),
-                    UnsubscribeUrl = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    RetryingSince = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastError = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    LockedUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Kind = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SourceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    To = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    Text = table.Column<string>(type: "text", nullable: false),
+                    Html = table.Column<string>(type: "text", nullable: false),
+                    UnsubscribeUrl = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    RetryingSince = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    LockedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -96,6 +97,12 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
                 name: "IX_OutboxMessages_MailedAt",
                 table: "OutboxMessages",
                 column: "MailedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_AccountId_Revoked",
+                table: "ApiKeys",
+                columns: new[] { "AccountId", "RevokedAt" },
+                filter: "\"RevokedAt\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_OutgoingMails_AccountId_CreatedAt",
@@ -129,6 +136,10 @@ namespace BizKeys.Core.Data.Migrations.Sqlite
             migrationBuilder.DropIndex(
                 name: "IX_OutboxMessages_MailedAt",
                 table: "OutboxMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ApiKeys_AccountId_Revoked",
+                table: "ApiKeys");
 
             migrationBuilder.DropColumn(
                 name: "MailedAt",

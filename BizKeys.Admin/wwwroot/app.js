@@ -48,3 +48,13 @@ window.bizKeys.focusFirst = function (selectors) {
     }
     return false;
 };
+
+// "Skip to content": focus the page's content itself (Blazor's router would only scroll to the fragment).
+document.addEventListener("click", event => {
+    const link = event.target.closest && event.target.closest("a.skip-link");
+    if (!link) return;
+    const target = document.getElementById("main-content");
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
+});

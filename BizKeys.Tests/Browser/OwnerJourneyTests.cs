@@ -271,7 +271,7 @@ public class OwnerJourneyTests(BrowserApp browser) : IClassFixture<BrowserApp>
     private static async Task<string> ClipboardAsync(IPage page, string expected)
     {
         var text = "";
-        for (var i = 0; i < 50 && (text = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")) != expected; i++)
+        for (var i = 0; i < 50 && (text = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()").WaitAsync(TimeSpan.FromSeconds(10))) != expected; i++)
             await Task.Delay(100);
         return text;
     }

@@ -67,7 +67,12 @@ public sealed partial class PasswordResets(IServiceScopeFactory scopes, MailSend
     {
         var now = time.GetUtcNow().UtcDateTime;
         lock (_gate)
+        {
+            if (_byClient.Count > 10_000)
+                foreach (var idle in _byClient.Where(e => e.Value.All(t => now - t >= TimeSpan.FromHours(1))).Select(e => e.Key).ToList())
+                    _byClient.TryRemove(idle, out _);
             return Take(_byClient.GetOrAdd(client, _ => []), now, TimeSpan.FromHours(1), PerClientPerHour);
+        }
     }
 
     private bool AllowAddress(string email)
@@ -90,15 +95,12 @@ public sealed partial class PasswordResets(IServiceScopeFactory scopes, MailSend
     }
 
     /// <summary>Counts one more in a sliding window when there is room (under the gate).</summary>
-    private bool Take(List<DateTime> times, DateTime now, TimeSpan window, int max)
+    private static bool Take(List<DateTime> times, DateTime now, TimeSpan window, int max)
     {
         times.RemoveAll(t => now - t >= window);
         if (times.Count >= max)
             return false;
         times.Add(now);
-        if (_byClient.Count > 10_000)
-            foreach (var idle in _byClient.Where(e => e.Value.All(t => now - t >= TimeSpan.FromHours(1))).Select(e => e.Key).ToList())
-                _byClient.TryRemove(idle, out _);
         return true;
     }
 

@@ -4,7 +4,7 @@ namespace BizKeys.Core.Members;
 
 /// <summary>
 /// An owner's offer of a role in an account to a person, by email. Nobody joins an account without accepting: the
-/// person sees the offer at their next sign-in (and, once BizKeys sends email, by a link) and accepts or declines.
+/// person sees the offer at their next sign-in, and in the invitation email's link, and accepts or declines.
 /// </summary>
 public sealed class Invitation
 {

@@ -122,7 +122,7 @@ public sealed class EmailNotifications(
             throw Invalid(nameof(request.ExtraRecipients), $"List at most {EmailSettings.MaxExtraRecipients} extra addresses; a team list or alias can stand for more people.");
         foreach (var address in extra)
         {
-            if (!IsAddress(address))
+            if (!MailAddresses.IsPlain(address))
                 throw Invalid(nameof(request.ExtraRecipients), $"“{Text.Truncate(address, 80)}” is not an email address.");
         }
         var unknown = request.MutedEvents.FirstOrDefault(e => !NotificationEvents.IsSubscribable(e));
@@ -130,9 +130,6 @@ public sealed class EmailNotifications(
             throw Invalid(nameof(request.MutedEvents), $"There is no event called {Text.Truncate(unknown, 64)}.");
         return extra;
     }
-
-    /// <summary>A single plain address (name@domain), as a person would type it.</summary>
-    public static bool IsAddress(string address) => MailAddresses.IsPlain(address);
 
     private static string Describe(EmailSettings settings)
     {

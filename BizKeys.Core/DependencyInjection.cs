@@ -82,12 +82,30 @@ public static class DependencyInjection
         services.AddHostedService<TrafficLeaderboardRefresher>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
-        services.AddSingleton<KeyChangeListener>();
-        services.AddHostedService(sp => sp.GetRequiredService<KeyChangeListener>());
+        services.AddSingleton<KeyChangeFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyChangeFollower>());
+        services.AddSingleton<KeyChangeLogPruner>();
         AddWebhooks(services);
         AddMail(services, configuration, baseDirectory);
         services.AddBizKeysIdentity();
+        if (configuration.GetValue(JobsEnabledSetting, true))
+            AddJobs(services);
         return services;
+    }
+
+    public const string JobsEnabledSetting = "BizKeys:Jobs:Enabled";
+
+    /// <summary>
+    /// Background work that changes shared state (sends, schedules, prunes): only where <see cref="JobsEnabledSetting"/>
+    /// is true. Several instances share each job safely by claiming its work in the database.
+    /// </summary>
+    private static void AddJobs(IServiceCollection services)
+    {
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.WebhookSender>());
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.KeyEventScheduler>());
+        services.AddHostedService(sp => sp.GetRequiredService<Mail.MailSender>());
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationMailer>());
+        services.AddHostedService(sp => sp.GetRequiredService<KeyChangeLogPruner>());
     }
 
     /// <summary>
@@ -110,9 +128,7 @@ public static class DependencyInjection
                 : new Mail.SmtpMailTransport(smtp);
         });
         services.AddSingleton<Mail.MailSender>();
-        services.AddHostedService(sp => sp.GetRequiredService<Mail.MailSender>());
         services.AddSingleton<Notifications.NotificationMailer>();
-        services.AddHostedService(sp => sp.GetRequiredService<Notifications.NotificationMailer>());
         services.AddSingleton<Notifications.EmailNotifications>();
         services.AddSingleton<Notifications.EmailUnsubscribe>();
     }
@@ -127,9 +143,7 @@ public static class DependencyInjection
         services.AddSingleton<IKeySaveParticipant, Notifications.KeyNotifications>();
         services.AddSingleton<Notifications.WebhookService>();
         services.AddSingleton<Notifications.WebhookSender>();
-        services.AddHostedService(sp => sp.GetRequiredService<Notifications.WebhookSender>());
         services.AddSingleton<Notifications.KeyEventScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<Notifications.KeyEventScheduler>());
         services.AddHttpClient(Notifications.WebhookSender.HttpClientName, client =>
             {
                 client.Timeout = Notifications.WebhookSender.Timeout + TimeSpan.FromSeconds(5);

@@ -337,7 +337,7 @@ public sealed partial class ApiKeyService(
         {
             // The next verification sees the change, here and on every other instance: revocation and rotation take
             // effect at once.
-            await changes.SaveAsync(db, key.Key, ct);
+            await changes.SaveAsync(db, key, ct);
         }
         catch (DbUpdateConcurrencyException)
         {

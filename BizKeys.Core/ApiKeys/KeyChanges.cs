@@ -1,35 +1,41 @@
 using BizKeys.Core.Data;
+using BizKeys.Core.Verification;
 using Microsoft.EntityFrameworkCore;
 
 namespace BizKeys.Core.ApiKeys;
 
 /// <summary>
 /// Announces that a key changed (created, edited, rotated, revoked). The key lifecycle does not know who keeps copies
-/// of keys: the verification cache of this instance listens to <see cref="Changed"/>; on PostgreSQL the change is
-/// also sent to every other instance with <c>NOTIFY</c>, inside the transaction that makes it, so it arrives exactly
-/// when the change is committed (and never for a change rolled back).
+/// of keys: the verification cache of this process listens to <see cref="Changed"/>, and every other process — app
+/// instances, the CLI, platform services — follows the ordered change log (<see cref="KeyChangeEntry"/>) written in
+/// the same transaction as the change (see <see cref="KeyChangeFollower"/>). On PostgreSQL a <c>NOTIFY</c> in that
+/// transaction wakes the followers the moment it commits.
 /// </summary>
-public sealed class KeyChanges(DatabaseSettings database)
+public sealed class KeyChanges(DatabaseSettings database, TimeProvider time)
 {
-    /// <summary>The PostgreSQL channel every instance listens on; the payload is the key's identifier.</summary>
+    /// <summary>The PostgreSQL channel every follower listens on; the payload is the key's identifier.</summary>
     public const string Channel = "bizkeys_key_changes";
+
+    /// <summary>
+    /// Held from the first statement of a key change to its commit on PostgreSQL, so change-log numbers commit in
+    /// order: a follower that has read line n never later finds a line below n appear.
+    /// </summary>
+    public const long LogLock = 0x42_69_7A_4B_65_79_73; // "BizKeys"
 
     public event Action<string>? Changed;
 
-    /// <summary>Saves <paramref name="db"/>'s changes to <paramref name="key"/> and tells every instance.</summary>
-    internal async Task SaveAsync(BizKeysDbContext db, string key, CancellationToken ct)
+    /// <summary>Saves <paramref name="db"/>'s changes to <paramref name="key"/>, with its line in the change log, and tells every process.</summary>
+    internal async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
     {
-        if (!database.IsPostgres)
-        {
-            await db.SaveChangesAsync(ct);
-            Announce(key);
-            return;
-        }
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
+            if (database.IsPostgres)
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [LogLock], ct);
+            db.KeyChangeLog.Add(new KeyChangeEntry { Key = key.Key, AccountId = key.AccountId, At = time.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Channel, key], ct);
+            if (database.IsPostgres)
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Channel, key.Key], ct);
             if (own is not null)
                 await own.CommitAsync(ct);
         }
@@ -38,9 +44,9 @@ public sealed class KeyChanges(DatabaseSettings database)
             if (own is not null)
                 await own.DisposeAsync();
         }
-        Announce(key);
+        Announce(key.Key);
     }
 
-    /// <summary>A change heard from another instance, or made here: whoever holds a copy drops it.</summary>
+    /// <summary>A change read from the log, or made here: whoever holds a copy drops it.</summary>
     public void Announce(string key) => Changed?.Invoke(key);
 }

@@ -25,6 +25,8 @@ public sealed class BizKeysOptions
 
     public UsageOptions Usage { get; set; } = new();
 
+    public JobsOptions Jobs { get; set; } = new();
+
     public SupportOptions Support { get; set; } = new();
 
     public WebhookOptions Webhooks { get; set; } = new();
@@ -81,6 +83,15 @@ public sealed class UsageOptions
     /// hourly buckets, so a flood cannot grow the database without bound.
     /// </summary>
     public int FailureSamplesPerMinute { get; set; } = 5;
+}
+
+public sealed class JobsOptions
+{
+    /// <summary>
+    /// Whether this process runs BizKeys' background work: webhooks, mail, scheduled key events and pruning. On for
+    /// the app (several instances share the work safely); a platform service verifying keys never runs it.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
 }
 
 public sealed class SupportOptions

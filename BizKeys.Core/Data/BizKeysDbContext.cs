@@ -39,6 +39,8 @@ public abstract class BizKeysDbContext(DbContextOptions options)
     public DbSet<Mail.OutgoingMail> OutgoingMails => Set<Mail.OutgoingMail>();
     /// <summary>Per-key request budgets shared by every instance (PostgreSQL); one machine counts in memory.</summary>
     public DbSet<Verification.RateWindow> RateWindows => Set<Verification.RateWindow>();
+    /// <summary>The ordered log of key changes that every caching process follows.</summary>
+    public DbSet<Verification.KeyChangeEntry> KeyChangeLog => Set<Verification.KeyChangeEntry>();
     /// <summary>Sign-in cookie keys shared by every instance (PostgreSQL); one machine keeps them in files.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

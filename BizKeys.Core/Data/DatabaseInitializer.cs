@@ -63,6 +63,16 @@ public static class DatabaseInitializer
                 $"it holds another program's tables ({string.Join(", ", tables.Take(3))}), not BizKeys'. Point ConnectionStrings:BizKeys at BizKeys' own database file.");
     }
 
+    /// <summary>
+    /// For a process that verifies keys without owning the database (it never migrates): loads the identifiers'
+    /// tag key that the app made.
+    /// </summary>
+    public static async Task LoadKeyIdentifiersAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync(ct);
+        await LoadKeyIdentifiersAsync(db, services, ct);
+    }
+
     /// <summary>The installation's tag key (made by the first start to get here) and the identifiers from before tags.</summary>
     private static async Task LoadKeyIdentifiersAsync(BizKeysDbContext db, IServiceProvider services, CancellationToken ct)
     {

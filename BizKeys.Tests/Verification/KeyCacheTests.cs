@@ -13,7 +13,7 @@ public class KeyCacheTests
     private readonly FakeTimeProvider _time = new(TestData.Start);
     private readonly KeyCache _cache;
 
-    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeysOptions { Verification = { CacheSeconds = 30 } }), _time, new KeyChanges(new DatabaseSettings(DatabaseProvider.Sqlite, "")));
+    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeysOptions { Verification = { CacheSeconds = 30 } }), _time, new KeyChanges(new DatabaseSettings(DatabaseProvider.Sqlite, ""), _time));
 
     private static CachedKey Row(string key) => new()
     {

@@ -1,0 +1,154 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using BizKeys.Core.ApiKeys;
+using BizKeys.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace BizKeys.Core.Verification;
+
+/// <summary>
+/// Follows the ordered key-change log (<see cref="KeyChangeEntry"/>) and drops each changed key from this process's
+/// cache, whoever made the change: another instance, the CLI, or this process. It remembers the last line it applied
+/// and, after any interruption (an outage, a killed connection, a restart of the database), reads on from there
+/// before anything else, so no change is ever missed.
+/// <para>
+/// SQLite has no notifications: the log is read every <see cref="PollEvery"/>. PostgreSQL wakes the follower with
+/// <c>LISTEN</c>/<c>NOTIFY</c> the moment a change commits, and the log is still read every
+/// <see cref="ListeningPollEvery"/> in case a notification was lost. A lost connection is retried every
+/// <see cref="RetryEvery"/>, so the follower is back within a moment of the database.
+/// </para>
+/// </summary>
+public sealed partial class KeyChangeFollower(
+    DatabaseSettings database, IDbContextFactory<BizKeysDbContext> dbFactory, IServiceProvider services, KeyChanges changes,
+    KeyCache cache, DatabaseActivity activity, TimeProvider time, ILogger<KeyChangeFollower> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan ListeningPollEvery = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
+    private const int LinesPerRead = 1_000;
+
+    private readonly TaskCompletionSource _following = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastApplied = -1;
+    private long _lastSyncedTicks;
+
+    /// <summary>Completes once the follower knows where the log stands (and, on PostgreSQL, listens).</summary>
+    public Task Following => _following.Task;
+
+    /// <summary>The last change-log line applied to the cache.</summary>
+    public long LastApplied => Interlocked.Read(ref _lastApplied);
+
+    /// <summary>When the log was last read to its end (or the listening connection last proved alive).</summary>
+    public DateTimeOffset LastSyncedAt => new(Interlocked.Read(ref _lastSyncedTicks), TimeSpan.Zero);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lostSince = (DateTimeOffset?)null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (database.IsPostgres)
+                    await ListenAsync(stoppingToken, () => lostSince = null);
+                else
+                    await PollAsync(stoppingToken, () => lostSince = null);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is DbException or IOException or SocketException or TimeoutException or InvalidOperationException)
+            {
+                if (lostSince is null)
+                {
+                    lostSince = time.GetUtcNow();
+                    LogLost(logger, e, RetryEvery.TotalMilliseconds);
+                }
+                await Task.Delay(RetryEvery, time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task PollAsync(CancellationToken ct, Action connected)
+    {
+        while (true)
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                await db.Database.OpenConnectionAsync(ct); // with the connection's pragmas
+                await CatchUpAsync(db.Database.GetDbConnection(), ct);
+            }
+            connected();
+            await Task.Delay(PollEvery, time, ct);
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken ct, Action connected)
+    {
+        var dataSource = (NpgsqlDataSource)services.GetService(typeof(NpgsqlDataSource))!;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        connection.Notification += (_, e) => changes.Announce(e.Payload); // at once; the log read below moves the position on
+        await using (var listen = new NpgsqlCommand($"LISTEN {KeyChanges.Channel}", connection))
+            await listen.ExecuteNonQueryAsync(ct);
+        // Listening first, then reading: a change committed in between is both heard and read, never neither.
+        await CatchUpAsync(connection, ct);
+        connected();
+        if (LastApplied >= 0)
+            LogListening(logger, KeyChanges.Channel, LastApplied);
+        while (true)
+        {
+            await connection.WaitAsync(ListeningPollEvery, ct);
+            await CatchUpAsync(connection, ct); // also proves the connection still reaches the server
+        }
+    }
+
+    /// <summary>Applies every line after the last one applied; the first read only finds where the log stands.</summary>
+    private async Task CatchUpAsync(DbConnection connection, CancellationToken ct)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+            await connection.OpenAsync(ct);
+        if (LastApplied < 0)
+        {
+            await using var max = connection.CreateCommand();
+            max.CommandText = "SELECT COALESCE(MAX(\"Seq\"), 0) FROM \"KeyChangeLog\"";
+            var start = Convert.ToInt64(await max.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            activity.CommandSent(writes: false);
+            // Whatever was cached before the follower knew where the log stood is read afresh.
+            cache.Clear();
+            Interlocked.Exchange(ref _lastApplied, start);
+            Synced();
+            _following.TrySetResult();
+            return;
+        }
+        while (true)
+        {
+            await using var read = connection.CreateCommand();
+            read.CommandText = $"SELECT \"Seq\", \"Key\" FROM \"KeyChangeLog\" WHERE \"Seq\" > {LastApplied} ORDER BY \"Seq\" LIMIT {LinesPerRead}";
+            var lines = 0;
+            await using (var reader = await read.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    changes.Announce(reader.GetString(1));
+                    Interlocked.Exchange(ref _lastApplied, reader.GetInt64(0));
+                    lines++;
+                }
+            }
+            activity.CommandSent(writes: false);
+            if (lines < LinesPerRead)
+                break;
+        }
+        Synced();
+    }
+
+    private void Synced() => Interlocked.Exchange(ref _lastSyncedTicks, time.GetUtcNow().UtcTicks);
+
+    [LoggerMessage(LogLevel.Information, "Following key changes on {Channel} from change {Seq}")]
+    private static partial void LogListening(ILogger logger, string channel, long seq);
+
+    [LoggerMessage(LogLevel.Warning, "Lost the key-change log; retrying every {RetryMs} ms and reading on from the last change applied when it is back")]
+    private static partial void LogLost(ILogger logger, Exception exception, double retryMs);
+}

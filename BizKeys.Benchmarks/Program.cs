@@ -11,7 +11,7 @@ using BizKeys.Benchmarks;
 using BizKeys.Core;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

@@ -1,3 +1,4 @@
+using BizKeys.AspNetCore;
 using BizKeys.Core.Access;
 using BizKeys.Core.Accounts;
 using BizKeys.Core.ApiKeys;
@@ -68,22 +69,16 @@ public static class DependencyInjection
         services.AddSingleton<Leaks.LeakReporter>();
         services.AddSingleton<IKeySaveParticipant, Leaks.LeakNotices>();
         services.AddSingleton<SupportSearch>();
-        services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<DatabaseBackup>();
         services.AddSingleton<Demo.DemoSeeder>();
         services.AddSingleton<KeyChanges>();
-        services.AddSingleton<KeyCache>();
-        services.AddSingleton<RateLimiter>();
-        services.AddSingleton<FailedAttemptLimiter>();
-        services.AddSingleton<UsageRecorder>();
-        services.AddSingleton<KeyVerifier>();
+        // Verification runs through the same package the platform's services use, with BizKeys' own settings.
+        services.AddSingleton<IOptions<AspNetCore.VerificationOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Verification));
+        services.AddSingleton<IOptions<AspNetCore.UsageOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Usage));
+        services.AddVerificationKernel();
         services.AddSingleton<UsageService>();
         services.AddSingleton<TrafficLeaderboard>();
         services.AddHostedService<TrafficLeaderboardRefresher>();
-        services.AddSingleton<UsageFlusher>();
-        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
-        services.AddSingleton<KeyChangeFollower>();
-        services.AddHostedService(sp => sp.GetRequiredService<KeyChangeFollower>());
         services.AddSingleton<KeyChangeLogPruner>();
         AddWebhooks(services);
         AddMail(services, configuration, baseDirectory);

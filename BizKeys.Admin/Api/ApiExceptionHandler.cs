@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using BizKeys.Core.Access;
 using BizKeys.Core.ApiKeys;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,4 @@
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.WebUtilities;

@@ -3,7 +3,7 @@ using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Configuration;
 using BizKeys.Core.Usage;
 using BizKeys.Core.Verification;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using BizKeys.Core;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using BizKeys.Core.Leaks;
 using FluentValidation;
 using FluentValidation.Results;

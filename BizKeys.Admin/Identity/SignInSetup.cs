@@ -1,5 +1,5 @@
 using BizKeys.Core.Users;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;

@@ -89,7 +89,7 @@ public sealed partial class ApiKeyService(
     private async Task<IssuedSecret> CreateNewAsync(CreateKeyRequest request, Actor actor, CancellationToken ct)
     {
         await createValidator.ValidateAndThrowAsync(request, ct);
-        RequireWithinActor(actor, KeyLimits.Of(request.ToDetails()), "create that key: it");
+        RequireWithinActor(actor, request.ToDetails().Limits(), "create that key: it");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var secret = KeyFormat.NewSecret();
         var key = ApiKey.Create(request.AccountId, request.ToDetails(), identifiers.New(), secret, Now, actor,
@@ -115,7 +115,7 @@ public sealed partial class ApiKeyService(
         var key = await FindAsync(db, request.AccountId, request.Key, request.ExpectedVersion, ct);
         RequireTargetWithinActor(actor, key, "change");
         var details = request.ToDetails();
-        RequireWithinActor(actor, KeyLimits.Of(details), $"make that change: {key.Key} then");
+        RequireWithinActor(actor, details.Limits(), $"make that change: {key.Key} then");
         var before = KeyAuditSummary.Fields(key);
         var expiredBefore = key.ExpiresAt;
         key.Update(details, Now);
@@ -305,7 +305,7 @@ public sealed partial class ApiKeyService(
     /// </summary>
     private static void RequireTargetWithinActor(Actor actor, ApiKey target, string verb)
     {
-        if (actor.KeyLimits is not { } own || own.Exceeds(KeyLimits.Of(target)) is not { Count: > 0 } excess)
+        if (actor.KeyLimits is not { } own || own.Exceeds(target.Limits()) is not { Count: > 0 } excess)
             return;
         throw new AccessDeniedException(own.Permissions.Contains(Permissions.KeysRead)
             ? $"This key cannot {verb} {target.Key}: that key {string.Join("; ", excess)}."

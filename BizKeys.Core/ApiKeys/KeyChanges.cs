@@ -11,18 +11,16 @@ namespace BizKeys.Core.ApiKeys;
 /// the same transaction as the change (see <see cref="KeyChangeFollower"/>). On PostgreSQL a <c>NOTIFY</c> in that
 /// transaction wakes the followers the moment it commits.
 /// </summary>
-public sealed class KeyChanges(DatabaseSettings database, TimeProvider time)
+public sealed class KeyChanges(DatabaseSettings database, TimeProvider time, KeyChangeFeed feed)
 {
     /// <summary>The PostgreSQL channel every follower listens on; the payload is the key's identifier.</summary>
-    public const string Channel = "bizkeys_key_changes";
+    public const string Channel = KeyChangeFeed.Channel;
 
     /// <summary>
     /// Held from the first statement of a key change to its commit on PostgreSQL, so change-log numbers commit in
     /// order: a follower that has read line n never later finds a line below n appear.
     /// </summary>
     public const long LogLock = 0x42_69_7A_4B_65_79_73; // "BizKeys"
-
-    public event Action<string>? Changed;
 
     /// <summary>Saves <paramref name="db"/>'s changes to <paramref name="key"/>, with its line in the change log, and tells every process.</summary>
     internal async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
@@ -48,5 +46,5 @@ public sealed class KeyChanges(DatabaseSettings database, TimeProvider time)
     }
 
     /// <summary>A change read from the log, or made here: whoever holds a copy drops it.</summary>
-    public void Announce(string key) => Changed?.Invoke(key);
+    public void Announce(string key) => feed.Announce(key);
 }

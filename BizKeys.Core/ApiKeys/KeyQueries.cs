@@ -17,8 +17,8 @@ internal static class KeyQueries
         if (query.HideRevoked)
             keys = keys.Where(k => k.RevokedAt == null);
         if (query.Hygiene is { } hygiene)
-            keys = keys.Where(KeyStatus.Is(ApiKeyStatus.Active, now)).Where(Warning(hygiene, now));
-        return query.Status is { } status ? keys.Where(KeyStatus.Is(status, now)) : keys;
+            keys = keys.Where(KeyStatusQueries.Is(ApiKeyStatus.Active, now)).Where(Warning(hygiene, now));
+        return query.Status is { } status ? keys.Where(KeyStatusQueries.Is(status, now)) : keys;
     }
 
     /// <summary>The rule of each <see cref="KeyHygiene"/> warning, in SQL (for active keys).</summary>
@@ -81,7 +81,7 @@ internal static class KeyQueries
             KeySort.Environment => Order(keys, k => k.Environment, descending),
             KeySort.LastUsedAt => Order(keys, k => k.LastUsedAt, descending),
             KeySort.ExpiresAt => Order(keys, k => k.ExpiresAt, descending),
-            KeySort.Status => Order(keys, KeyStatus.Rank(now), descending),
+            KeySort.Status => Order(keys, KeyStatusQueries.Rank(now), descending),
             _ => Order(keys, k => k.CreatedAt, descending),
         };
         return descending ? ordered.ThenByDescending(k => k.Id) : ordered.ThenBy(k => k.Id);

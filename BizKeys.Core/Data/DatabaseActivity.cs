@@ -1,44 +1,22 @@
 using System.Data.Common;
-using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace BizKeys.Core.Data;
 
 /// <summary>
-/// Counts what BizKeys asks of its database, published on the <see cref="MeterName"/> meter so that
-/// <c>dotnet-counters</c> (or any OpenTelemetry exporter) can watch it: every command, and every write transaction
-/// (an explicit commit, or a write that commits on its own). The load benchmark reads both to show that verification
-/// costs no query per request and that usage is written in batches.
+/// Counts Entity Framework's commands and write transactions on the <see cref="DatabaseMeter"/>, beside the
+/// commands the verification path sends itself.
 /// </summary>
-public sealed class DatabaseActivity : DbCommandInterceptor, IDbTransactionInterceptor
+public sealed class DatabaseActivity(DatabaseMeter meter) : DbCommandInterceptor, IDbTransactionInterceptor
 {
-    public const string MeterName = "BizKeys.Database";
+    public const string MeterName = DatabaseMeter.MeterName;
 
-    private readonly Counter<long> _commands;
-    private readonly Counter<long> _writeTransactions;
-
-    /// <summary>The meter comes from the app's factory, so each app in one process (tests) counts its own.</summary>
-    public DatabaseActivity(IMeterFactory meters)
-    {
-        var meter = meters.Create(MeterName);
-        _commands = meter.CreateCounter<long>("bizkeys.db.commands", "{command}", "Commands sent to the database.");
-        _writeTransactions = meter.CreateCounter<long>("bizkeys.db.write_transactions", "{transaction}",
-            "Transactions that wrote to the database: commits, and writes outside a transaction.");
-    }
-
-    /// <summary>A command sent outside Entity Framework (PostgreSQL's shared rate budget and change listener).</summary>
-    public void CommandSent(bool writes)
-    {
-        _commands.Add(1);
-        if (writes)
-            _writeTransactions.Add(1);
-    }
+    /// <summary>A command sent outside Entity Framework.</summary>
+    public void CommandSent(bool writes) => meter.CommandSent(writes);
 
     public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
     {
-        _commands.Add(1);
-        if (result.Transaction is null && Writes(result.CommandText))
-            _writeTransactions.Add(1);
+        meter.CommandSent(result.Transaction is null && Writes(result.CommandText));
         return result;
     }
 
@@ -50,13 +28,12 @@ public sealed class DatabaseActivity : DbCommandInterceptor, IDbTransactionInter
             || text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase);
     }
 
-    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-        _writeTransactions.Add(1);
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => meter.Committed();
 
     Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
         CancellationToken cancellationToken)
     {
-        _writeTransactions.Add(1);
+        meter.Committed();
         return Task.CompletedTask;
     }
 }

@@ -18,21 +18,17 @@ internal static class DatabaseRegistration
 {
     public static void Add(IServiceCollection services, DatabaseProvider provider, string connectionString, string baseDirectory)
     {
-        services.AddSingleton(new DatabaseSettings(provider, connectionString));
-        services.AddMetrics();
+        var settings = DatabaseConnections.Add(services, provider, connectionString, baseDirectory);
         services.AddSingleton<DatabaseActivity>();
         switch (provider)
         {
             case DatabaseProvider.Postgres:
                 // One pool of connections for the contexts, the change listener and the shared rate limits.
-                services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
-                services.AddSingleton<Verification.SharedRateBudget>();
                 services.AddDbContextFactory<PostgresBizKeysDbContext>((sp, o) => Configure(sp, o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())));
                 Bridge<PostgresBizKeysDbContext>(services);
                 break;
             default:
-                var resolved = SqliteConnectionStrings.Resolve(connectionString, baseDirectory);
-                services.AddDbContextFactory<SqliteBizKeysDbContext>((sp, o) => Configure(sp, o.UseSqlite(resolved).AddInterceptors(new SqlitePragmas())));
+                services.AddDbContextFactory<SqliteBizKeysDbContext>((sp, o) => Configure(sp, o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas())));
                 Bridge<SqliteBizKeysDbContext>(services);
                 break;
         }
@@ -62,11 +58,3 @@ internal static class DatabaseRegistration
     }
 }
 
-/// <summary>Which engine this instance runs on, for the few places that differ (files, locks, notifications).</summary>
-public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString)
-{
-    /// <summary>Keeps the connection string (it may hold a password) out of logs and exception messages.</summary>
-    public override string ToString() => $"DatabaseSettings {{ Provider = {Provider} }}";
-
-    public bool IsPostgres => Provider == DatabaseProvider.Postgres;
-}

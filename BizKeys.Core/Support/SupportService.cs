@@ -39,7 +39,7 @@ public sealed class SupportService(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var accounts = db.Accounts.AsNoTracking();
-        var active = KeyStatus.Is(ApiKeyStatus.Active, now);
+        var active = KeyStatusQueries.Is(ApiKeyStatus.Active, now);
         if (!string.IsNullOrWhiteSpace(search))
             accounts = accounts.Where(a => a.Name.Contains(search.Trim()));
         var total = await accounts.CountAsync(ct);

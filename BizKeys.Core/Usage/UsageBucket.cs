@@ -17,8 +17,7 @@ public sealed class UsageBucket
     public long MissingPermission { get; set; }
 
     /// <summary>Every reason that can be counted against a key (an unknown key has nothing to count against).</summary>
-    public static IReadOnlyList<FailureReason> CountedReasons { get; } =
-        [.. Enum.GetValues<FailureReason>().Where(r => r != FailureReason.UnknownKey)];
+    public static IReadOnlyList<FailureReason> CountedReasons => FailureReasons.Counted;
 
     /// <summary>The one place a reason meets its column: a new reason is a case here plus a migration.</summary>
     public long this[FailureReason reason]

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using BizKeys.Admin.Identity;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using Microsoft.AspNetCore.Identity;
 
 namespace BizKeys.Tests.Admin;

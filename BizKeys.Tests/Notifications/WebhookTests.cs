@@ -168,7 +168,7 @@ public class WebhookTests : IAsyncLifetime
         await AddAsync("http://127.0.0.1:9/hooks");
         var member = await _db.AddUserAsync("member@example.com", "Member");
         var key = await _db.Keys.CreateAsync(_db.NewKey("Admin key", "keys:read", "keys:write"), _db.Owner);
-        var keyActor = Actor.ApiKey(key.Key.Key, _db.Account.Id, KeyLimits.Of(await _db.LoadKeyAsync(key.Key.Key)), ip: null);
+        var keyActor = Actor.ApiKey(key.Key.Key, _db.Account.Id, (await _db.LoadKeyAsync(key.Key.Key)).Limits(), ip: null);
 
         Assert.Single(await Webhooks.ListAsync(_db.Account.Id, member));
         await Assert.ThrowsAsync<AccessDeniedException>(() => Webhooks.CreateAsync(new WebhookRequest { AccountId = _db.Account.Id, Url = "https://example.com/h", Events = ["key.revoked"] }, member));

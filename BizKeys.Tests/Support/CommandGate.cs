@@ -42,12 +42,19 @@ public sealed class CommandGate : DbCommandInterceptor
 
     public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken ct = default)
     {
-        if (_counted(command.CommandText))
+        await ReadAsync(command.CommandText, ct);
+        return result;
+    }
+
+    /// <summary>A read has its rows: counted, and held when the test asked for it.</summary>
+    public async Task ReadAsync(string sql, CancellationToken ct)
+    {
+        if (_counted(sql))
             Interlocked.Increment(ref _count);
         Task? wait = null;
         lock (_lock)
         {
-            if (_hold is { } hold && hold(command.CommandText))
+            if (_hold is { } hold && hold(sql))
             {
                 _hold = null;
                 _held!.TrySetResult();
@@ -56,6 +63,21 @@ public sealed class CommandGate : DbCommandInterceptor
         }
         if (wait is not null)
             await wait.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        return result;
+    }
+}
+
+/// <summary>
+/// The verifier's key look-up goes through ADO.NET, not Entity Framework: this passes each of its reads through the
+/// test's <see cref="CommandGate"/>s too, so they are counted and can be held like any other command.
+/// </summary>
+public sealed class GatedKeySource(BizKeys.Core.Verification.SqlKeySource inner, IEnumerable<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor> interceptors)
+    : BizKeys.Core.Verification.IKeySource
+{
+    public async ValueTask<BizKeys.Core.Verification.CachedKey?> FindAsync(string key, CancellationToken ct)
+    {
+        var found = await inner.FindAsync(key, ct);
+        foreach (var gate in interceptors.OfType<CommandGate>())
+            await gate.ReadAsync(BizKeys.Core.Verification.SqlKeySource.Statement, ct);
+        return found;
     }
 }

@@ -10,6 +10,11 @@ public static class Interceptors
     {
         foreach (var interceptor in interceptors)
             services.AddSingleton(interceptor);
+        if (interceptors.OfType<CommandGate>().Any())
+        {
+            services.AddSingleton<BizKeys.Core.Verification.SqlKeySource>();
+            services.AddSingleton<BizKeys.Core.Verification.IKeySource, GatedKeySource>();
+        }
         return services;
     }
 }

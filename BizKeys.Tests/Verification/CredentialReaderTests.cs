@@ -1,5 +1,5 @@
 using System.Text;
-using BizKeys.Core.AspNetCore;
+using BizKeys.AspNetCore;
 using Microsoft.AspNetCore.Http;
 
 namespace BizKeys.Tests.Verification;

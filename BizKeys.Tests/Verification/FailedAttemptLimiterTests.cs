@@ -13,7 +13,7 @@ public class FailedAttemptLimiterTests
     private readonly FakeTimeProvider _time = new(TestData.Start.AddSeconds(15));
 
     private FailedAttemptLimiter Limiter(int perMinute) => new(
-        Options.Create(new BizKeysOptions { Verification = { FailedAttemptsPerAddressPerMinute = perMinute } }), _time, NullLogger<FailedAttemptLimiter>.Instance);
+        Options.Create(new BizKeys.AspNetCore.VerificationOptions { FailedAttemptsPerAddressPerMinute = perMinute }), _time, NullLogger<FailedAttemptLimiter>.Instance);
 
     [Fact]
     public void An_address_over_the_limit_waits_until_the_minute_ends_and_others_are_not_affected()

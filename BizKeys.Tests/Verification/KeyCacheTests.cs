@@ -13,7 +13,7 @@ public class KeyCacheTests
     private readonly FakeTimeProvider _time = new(TestData.Start);
     private readonly KeyCache _cache;
 
-    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeysOptions { Verification = { CacheSeconds = 30 } }), _time, new KeyChanges(new DatabaseSettings(DatabaseProvider.Sqlite, ""), _time));
+    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeys.AspNetCore.VerificationOptions { CacheSeconds = 30 }), _time, new KeyChangeFeed());
 
     private static CachedKey Row(string key) => new()
     {

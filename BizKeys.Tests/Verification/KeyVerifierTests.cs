@@ -117,8 +117,10 @@ public class KeyVerifierTests : IAsyncLifetime
         await VerifyAndCountAsync(issued.Key.Key, KeyFormat.NewSecret(), IPAddress.Loopback);
         var flusher = _db.Services.GetRequiredService<UsageFlusher>();
 
-        _saves.FailNext = true;
-        await Assert.ThrowsAsync<SimulatedFailure>(() => flusher.FlushAsync());
+        // The usage table is away for one flush (as a full disk or a lost connection would fail it), then back.
+        await RenameUsageTableAsync("UsageBuckets", "UsageBucketsAway");
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => flusher.FlushAsync());
+        await RenameUsageTableAsync("UsageBucketsAway", "UsageBuckets");
         await flusher.FlushAsync();
 
         var usage = _db.Services.GetRequiredService<UsageService>();
@@ -126,6 +128,14 @@ public class KeyVerifierTests : IAsyncLifetime
         Assert.Equal(3, points.Sum(p => p.Success));
         Assert.Equal(1, points.Sum(p => p.Failed));
         Assert.Single(await usage.RecentFailuresAsync(_db.Account.Id, issued.Key.Key, _db.Owner));
+    }
+
+    private async Task RenameUsageTableAsync(string from, string to)
+    {
+        await using var db = await _db.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<BizKeys.Core.Data.BizKeysDbContext>>().CreateDbContextAsync();
+        #pragma warning disable EF1002 // two table names of the test's own
+        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, $"ALTER TABLE \"{from}\" RENAME TO \"{to}\"");
+#pragma warning restore EF1002
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class UsageRecorderTests
         Limits = new(new HashSet<string>(), null, [], null),
     };
 
-    public UsageRecorderTests() => _recorder = new UsageRecorder(_time, Options.Create(new BizKeysOptions { Usage = { FailureSamplesPerMinute = 5 } }));
+    public UsageRecorderTests() => _recorder = new UsageRecorder(_time, Options.Create(new BizKeys.AspNetCore.UsageOptions { FailureSamplesPerMinute = 5 }));
 
     [Fact]
     public void Every_request_is_counted_but_only_a_sample_of_each_reason_is_kept_per_minute()

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace BizKeys.Core.AspNetCore;
+namespace BizKeys.AspNetCore;
 
 /// <summary>
 /// Authenticates a request by its API key and secret. Failures of any kind get the same 401 body (no oracle);

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 
-namespace BizKeys.Core.AspNetCore;
+namespace BizKeys.AspNetCore;
 
 /// <summary>A valid key without the endpoint's permission gets a 403 that names the permission; everything else as usual.</summary>
 public sealed class ApiKeyAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler

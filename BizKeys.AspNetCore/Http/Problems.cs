@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace BizKeys.Core.AspNetCore;
+namespace BizKeys.AspNetCore;
 
 /// <summary>RFC 9457 problem bodies. The 401 body is a constant: unknown key, wrong secret, revoked and expired all read the same.</summary>
 public static class Problems

@@ -1,8 +1,6 @@
 using System.Net;
 using BizKeys.Core.ApiKeys;
-using BizKeys.Core.Configuration;
-using BizKeys.Core.Data;
-using Microsoft.EntityFrameworkCore;
+using BizKeys.AspNetCore;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Verification;
@@ -14,8 +12,8 @@ namespace BizKeys.Core.Verification;
 /// handler once the response starts, <c>/verify</c> after answering), because only the edge knows the whole outcome.
 /// </summary>
 public sealed class KeyVerifier(
-    IDbContextFactory<BizKeysDbContext> dbFactory, KeyIdentifiers identifiers, KeyCache cache, RateLimiter limiter,
-    IOptions<BizKeysOptions> options, TimeProvider time)
+    IKeySource source, KeyIdentifiers identifiers, KeyCache cache, RateLimiter limiter,
+    IOptions<VerificationOptions> options, TimeProvider time)
 {
     public ValueTask<VerificationResult> VerifyAsync(string key, string secret, IPAddress? ip, string? permission = null, CancellationToken ct = default) =>
         CheckAsync(key, secret, ip, permission, onlyAccount: null, ct);
@@ -27,7 +25,7 @@ public sealed class KeyVerifier(
     /// </summary>
     public ValueTask<VerificationResult> VerifyForAsync(VerifiedKey caller, string key, string secret, IPAddress? ip, string? permission, CancellationToken ct = default)
     {
-        var platform = options.Value.Verification.PlatformAccounts.Contains(caller.AccountName, StringComparer.Ordinal); // exactly: "PLATFORM" is another account
+        var platform = options.Value.PlatformAccounts.Contains(caller.AccountName, StringComparer.Ordinal); // exactly: "PLATFORM" is another account
         return CheckAsync(key, secret, ip, permission, platform ? null : caller.AccountId, ct);
     }
 
@@ -103,11 +101,7 @@ public sealed class KeyVerifier(
         if (!identifiers.CanExist(key))
             return null; // a made-up identifier: refused in memory, no query (checked after the cache: busy keys skip it)
         var generation = cache.Generation(key); // before the read: a change committed after it voids this refill
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.ApiKeys.AsNoTracking().Where(k => k.Key == key)
-            .Join(db.Accounts, k => k.AccountId, a => a.Id, (k, a) => new { Key = k, AccountName = a.Name })
-            .SingleOrDefaultAsync(ct);
-        cached = row is null ? null : CachedKey.From(row.Key, row.AccountName);
+        cached = await source.FindAsync(key, ct);
         cache.Set(key, cached, generation);
         return cached;
     }

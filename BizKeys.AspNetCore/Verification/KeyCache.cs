@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
-using BizKeys.Core.ApiKeys;
-using BizKeys.Core.Configuration;
+using BizKeys.AspNetCore;
 using Microsoft.Extensions.Options;
 
 namespace BizKeys.Core.Verification;
 
 /// <summary>
 /// Keys by identifier, so verifying a busy key costs no database trip. Any change to a key announced through
-/// <see cref="KeyChanges"/> drops its entry at once; entries also expire after <c>BizKeys:Verification:CacheSeconds</c>. Unknown identifiers are
+/// <see cref="KeyChangeFeed"/> drops its entry at once; entries also expire after <c>BizKeys:Verification:CacheSeconds</c>. Unknown identifiers are
 /// remembered briefly too.
 /// </summary>
 /// <remarks>
@@ -19,10 +18,10 @@ public sealed class KeyCache
 {
     private readonly TimeProvider _time;
 
-    public KeyCache(IOptions<BizKeysOptions> options, TimeProvider time, KeyChanges changes)
+    public KeyCache(IOptions<VerificationOptions> options, TimeProvider time, KeyChangeFeed changes)
     {
         _time = time;
-        _lifetime = TimeSpan.FromSeconds(options.Value.Verification.CacheSeconds);
+        _lifetime = TimeSpan.FromSeconds(options.Value.CacheSeconds);
         changes.Changed += Invalidate; // a cache that missed changes would serve revoked keys: it always listens
     }
 

@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Net.Sockets;
-using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -10,7 +8,7 @@ using Npgsql;
 namespace BizKeys.Core.Verification;
 
 /// <summary>
-/// Follows the ordered key-change log (<see cref="KeyChangeEntry"/>) and drops each changed key from this process's
+/// Follows the ordered key-change log (table <c>KeyChangeLog</c>) and drops each changed key from this process's
 /// cache, whoever made the change: another instance, the CLI, or this process. It remembers the last line it applied
 /// and, after any interruption (an outage, a killed connection, a restart of the database), reads on from there
 /// before anything else, so no change is ever missed.
@@ -22,8 +20,8 @@ namespace BizKeys.Core.Verification;
 /// </para>
 /// </summary>
 public sealed partial class KeyChangeFollower(
-    DatabaseSettings database, IDbContextFactory<BizKeysDbContext> dbFactory, IServiceProvider services, KeyChanges changes,
-    KeyCache cache, DatabaseActivity activity, TimeProvider time, ILogger<KeyChangeFollower> logger)
+    DatabaseConnections connections, KeyChangeFeed changes, KeyCache cache, DatabaseMeter activity, TimeProvider time,
+    ILogger<KeyChangeFollower> logger)
     : BackgroundService
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
@@ -51,7 +49,7 @@ public sealed partial class KeyChangeFollower(
         {
             try
             {
-                if (database.IsPostgres)
+                if (connections.IsPostgres)
                     await ListenAsync(stoppingToken, () => lostSince = null);
                 else
                     await PollAsync(stoppingToken, () => lostSince = null);
@@ -76,11 +74,8 @@ public sealed partial class KeyChangeFollower(
     {
         while (true)
         {
-            await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            {
-                await db.Database.OpenConnectionAsync(ct); // with the connection's pragmas
-                await CatchUpAsync(db.Database.GetDbConnection(), ct);
-            }
+            await using (var connection = await connections.OpenAsync(ct))
+                await CatchUpAsync(connection, ct);
             connected();
             await Task.Delay(PollEvery, time, ct);
         }
@@ -88,16 +83,15 @@ public sealed partial class KeyChangeFollower(
 
     private async Task ListenAsync(CancellationToken ct, Action connected)
     {
-        var dataSource = (NpgsqlDataSource)services.GetService(typeof(NpgsqlDataSource))!;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await connections.Postgres!.OpenConnectionAsync(ct);
         connection.Notification += (_, e) => changes.Announce(e.Payload); // at once; the log read below moves the position on
-        await using (var listen = new NpgsqlCommand($"LISTEN {KeyChanges.Channel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {KeyChangeFeed.Channel}", connection))
             await listen.ExecuteNonQueryAsync(ct);
         // Listening first, then reading: a change committed in between is both heard and read, never neither.
         await CatchUpAsync(connection, ct);
         connected();
         if (LastApplied >= 0)
-            LogListening(logger, KeyChanges.Channel, LastApplied);
+            LogListening(logger, KeyChangeFeed.Channel, LastApplied);
         while (true)
         {
             await connection.WaitAsync(ListeningPollEvery, ct);

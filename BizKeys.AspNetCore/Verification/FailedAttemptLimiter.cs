@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using BizKeys.Core.Configuration;
+using BizKeys.AspNetCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,12 +13,12 @@ namespace BizKeys.Core.Verification;
 /// addresses count per /64, the block one subscriber usually holds. The log stays small under any flood: the first
 /// few failing addresses of a minute and each block are logged, then one summary line for the minute.
 /// </summary>
-public sealed partial class FailedAttemptLimiter(IOptions<BizKeysOptions> options, TimeProvider time, ILogger<FailedAttemptLimiter> logger)
+public sealed partial class FailedAttemptLimiter(IOptions<VerificationOptions> options, TimeProvider time, ILogger<FailedAttemptLimiter> logger)
 {
     /// <summary>Addresses named in the log each minute (and as many blocks); the rest appear in the summary only.</summary>
     public const int LoggedAddressesPerMinute = 20;
 
-    private readonly int _limit = options.Value.Verification.FailedAttemptsPerAddressPerMinute;
+    private readonly int _limit = options.Value.FailedAttemptsPerAddressPerMinute;
     private readonly Lock _rollover = new();
     private ConcurrentDictionary<IPAddress, Counter> _counts = new();
     private long _minute = long.MinValue;

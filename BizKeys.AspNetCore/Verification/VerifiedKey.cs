@@ -22,17 +22,6 @@ public sealed class VerifiedKey
     public IReadOnlySet<string> Permissions => Limits.Permissions;
     public DateTime? ExpiresAt => Limits.ExpiresAt;
 
-    public static VerifiedKey From(ApiKey key, string accountName) => new()
-    {
-        Id = key.Id,
-        AccountId = key.AccountId,
-        AccountName = accountName,
-        Key = key.Key,
-        Name = key.Name,
-        Environment = key.Environment,
-        Limits = KeyLimits.Of(key),
-    };
-
     public bool Allows(IPAddress? address)
     {
         var allowlist = Limits.IpAllowlist;

@@ -11,15 +11,6 @@ public sealed class CachedKey
     public required byte[]? PreviousSecretHash { get; init; }
     public required DateTime? PreviousSecretExpiresAt { get; init; }
 
-    public static CachedKey From(ApiKey key, string accountName) => new()
-    {
-        Key = VerifiedKey.From(key, accountName),
-        RevokedAt = key.RevokedAt,
-        SecretHash = key.SecretHash,
-        PreviousSecretHash = key.PreviousSecretHash,
-        PreviousSecretExpiresAt = key.PreviousSecretExpiresAt,
-    };
-
     public SecretMatch Match(ReadOnlySpan<byte> digest, DateTime now) =>
         SecretMatching.Match(digest, SecretHash, PreviousSecretHash, PreviousSecretExpiresAt, now);
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using BizKeys.Core.Verification;
 
-namespace BizKeys.Core.AspNetCore;
+namespace BizKeys.AspNetCore;
 
 /// <summary>What the handler learned about this request's key, for the challenge, the 403 and the usage count.</summary>
 public sealed class ApiKeyFeature

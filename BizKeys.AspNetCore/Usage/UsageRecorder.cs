@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using BizKeys.Core.ApiKeys;
-using BizKeys.Core.Configuration;
+using BizKeys.AspNetCore;
 using BizKeys.Core.Verification;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +13,7 @@ namespace BizKeys.Core.Usage;
 /// failed attempts are also kept with their details, but only a sample of them
 /// (<c>BizKeys:Usage:FailureSamplesPerMinute</c> per key and reason), so that a flood cannot fill the disk.
 /// </summary>
-public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> options)
+public sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> options)
 {
     private const int MaxQueuedFailures = 10_000;
     /// <summary>Recent requests waiting for a flush, across all keys: one each for 100,000 keys in use, ~15 MB at most.</summary>
@@ -36,7 +36,7 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<BizKeysOptions> op
     private readonly ConcurrentQueue<KeyRequest> _requests = new();
     private int _queuedRequests;
     private readonly ConcurrentDictionary<(Guid KeyId, FailureReason Reason, DateTime Minute), int> _samples = new();
-    private readonly int _samplesPerMinute = options.Value.Usage.FailureSamplesPerMinute;
+    private readonly int _samplesPerMinute = options.Value.FailureSamplesPerMinute;
 
     /// <param name="matched">Which secret passed: a request on the previous one during a grace period is also counted as such.</param>
     /// <param name="permission">The permission the route asked for, for the key's recent requests.</param>

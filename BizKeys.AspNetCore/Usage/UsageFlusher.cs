@@ -1,6 +1,6 @@
-using BizKeys.Core.Configuration;
+using System.Data.Common;
+using BizKeys.AspNetCore;
 using BizKeys.Core.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +9,7 @@ namespace BizKeys.Core.Usage;
 
 /// <summary>Writes the in-memory usage counters to the database in batches: every few seconds and at shutdown.</summary>
 public sealed partial class UsageFlusher(
-    UsageRecorder recorder, IDbContextFactory<BizKeysDbContext> dbFactory, IOptions<BizKeysOptions> options, TimeProvider time, ILogger<UsageFlusher> logger)
+    UsageRecorder recorder, DatabaseConnections connections, DatabaseMeter meter, IOptions<UsageOptions> options, TimeProvider time, ILogger<UsageFlusher> logger)
     : BackgroundService
 {
     public static readonly TimeSpan KeepFailuresFor = TimeSpan.FromDays(30);
@@ -22,7 +22,7 @@ public sealed partial class UsageFlusher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Usage.FlushSeconds), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.FlushSeconds), time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -45,7 +45,7 @@ public sealed partial class UsageFlusher(
         {
             await FlushAsync(ct, everything);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
+        catch (Exception e) when (e is InvalidOperationException or DbException or TimeoutException or IOException)
         {
             LogFlushFailed(e);
         }
@@ -75,8 +75,8 @@ public sealed partial class UsageFlusher(
     private async Task WriteAsync(UsageBatch batch, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var connection = await connections.OpenAsync(ct);
+        await using var db = await connection.BeginTransactionAsync(ct);
         var locked = time.GetTimestamp(); // SQLite's BEGIN IMMEDIATE: the write lock is held from here to the commit
         // In one order on every instance (key, then hour), so two instances flushing the same rows wait, not deadlock.
         foreach (var chunk in batch.Buckets.OrderBy(b => b.KeyId).ThenBy(b => b.Hour).Chunk(UsageUpsert.RowsPerStatement))
@@ -93,9 +93,10 @@ public sealed partial class UsageFlusher(
         if (batch.Failures.Count > 0)
         {
             var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;
-            await db.KeyFailures.Where(f => f.At < cutoff).ExecuteDeleteAsync(ct);
+            await UsageUpsert.DeleteOlderAsync(db, "KeyFailures", cutoff, ct);
         }
-        await transaction.CommitAsync(ct);
+        await db.CommitAsync(ct);
+        meter.Committed();
         if (trimmed is not null)
         {
             lock (_untrimmed)
@@ -118,7 +119,7 @@ public sealed partial class UsageFlusher(
     /// <see cref="KeepFailuresFor"/> go.
     /// </summary>
     /// <returns>The keys trimmed, or null when it was not time yet.</returns>
-    private async Task<List<Guid>?> TrimRequestsAsync(BizKeysDbContext db, UsageBatch batch, CancellationToken ct)
+    private async Task<List<Guid>?> TrimRequestsAsync(DbTransaction db, UsageBatch batch, CancellationToken ct)
     {
         List<Guid> keys;
         lock (_untrimmed)
@@ -132,7 +133,7 @@ public sealed partial class UsageFlusher(
             await UsageUpsert.TrimRequestsAsync(db, chunk, ct);
         // A key nobody uses any more keeps its last requests as long as failed attempts are kept, not for ever.
         var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;
-        await db.KeyRequests.Where(r => r.At < cutoff).ExecuteDeleteAsync(ct);
+        await UsageUpsert.DeleteOlderAsync(db, "KeyRequests", cutoff, ct);
         return keys;
     }
 

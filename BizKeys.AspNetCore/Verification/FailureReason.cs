@@ -13,3 +13,9 @@ public enum FailureReason
     RateLimited,
     MissingPermission,
 }
+
+public static class FailureReasons
+{
+    /// <summary>Every reason that can be counted against a key (an unknown key has nothing to count against).</summary>
+    public static IReadOnlyList<FailureReason> Counted { get; } = [.. Enum.GetValues<FailureReason>().Where(r => r != FailureReason.UnknownKey)];
+}

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace BizKeys.Core.AspNetCore;
+namespace BizKeys.AspNetCore;
 
 public enum CredentialStatus
 {

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BizKeys.Core.Data;
-using Microsoft.EntityFrameworkCore;
+using System.Data.Common;
+using BizKeys.Core.Verification;
 
 namespace BizKeys.Core.Usage;
 
@@ -21,7 +21,7 @@ internal static class UsageUpsert
     /// <summary>Rows per statement: a flush of 100,000 keys is 100 statements in its one transaction.</summary>
     public const int RowsPerStatement = 1_000;
 
-    private static readonly string[] Counted = ["Success", .. UsageBucket.CountedReasons.Select(r => r.ToString())];
+    private static readonly string[] Counted = ["Success", .. FailureReasons.Counted.Select(r => r.ToString())];
 
     private static readonly string Conflict =
         " ON CONFLICT (\"KeyId\", \"HourStart\") DO UPDATE SET " +
@@ -76,18 +76,18 @@ internal static class UsageUpsert
         $"INSERT INTO \"KeyFailures\" (\"KeyId\", \"At\", \"Reason\", \"Ip\") SELECT c0, c1, c2, NULLIF(c3, '') FROM ({source}) AS f",
         ["uuid", "timestamptz", "text", "text"]);
 
-    public static Task AddAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, DateTime Hour, long Success, long[] Failures)> rows, CancellationToken ct) =>
+    public static Task AddAsync(DbTransaction db, IReadOnlyList<(Guid KeyId, DateTime Hour, long Success, long[] Failures)> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddBuckets, rows.Count, (w, i, sqlite) =>
         {
             var (keyId, hour, success, failures) = rows[i];
             WriteId(w, keyId, sqlite);
             WriteTime(w, hour, sqlite);
             w.WriteNumberValue(success);
-            foreach (var reason in UsageBucket.CountedReasons)
+            foreach (var reason in FailureReasons.Counted)
                 w.WriteNumberValue(failures[(int)reason]);
         }, ct);
 
-    public static Task SetLastUsedAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, DateTime At, string? Ip)> rows, CancellationToken ct) =>
+    public static Task SetLastUsedAsync(DbTransaction db, IReadOnlyList<(Guid KeyId, DateTime At, string? Ip)> rows, CancellationToken ct) =>
         ExecuteAsync(db, SetLastUsed, rows.Count, (w, i, sqlite) =>
         {
             var (keyId, at, ip) = rows[i];
@@ -96,7 +96,7 @@ internal static class UsageUpsert
             w.WriteStringValue(ip ?? "");
         }, ct);
 
-    public static Task AddPreviousUsesAsync(BizKeysDbContext db, IReadOnlyList<(Guid KeyId, long Count, DateTime First, DateTime At)> rows, CancellationToken ct) =>
+    public static Task AddPreviousUsesAsync(DbTransaction db, IReadOnlyList<(Guid KeyId, long Count, DateTime First, DateTime At)> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddPreviousUses, rows.Count, (w, i, sqlite) =>
         {
             var (keyId, count, first, at) = rows[i];
@@ -106,7 +106,7 @@ internal static class UsageUpsert
             WriteTime(w, at, sqlite);
         }, ct);
 
-    public static Task AddRequestsAsync(BizKeysDbContext db, IReadOnlyList<KeyRequest> rows, CancellationToken ct) =>
+    public static Task AddRequestsAsync(DbTransaction db, IReadOnlyList<KeyRequest> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddRequests, rows.Count, (w, i, sqlite) =>
         {
             var r = rows[i];
@@ -118,11 +118,11 @@ internal static class UsageUpsert
             w.WriteStringValue(r.Secret.ToString());
         }, ct);
 
-    public static Task TrimRequestsAsync(BizKeysDbContext db, IReadOnlyList<Guid> keyIds, CancellationToken ct) =>
+    public static Task TrimRequestsAsync(DbTransaction db, IReadOnlyList<Guid> keyIds, CancellationToken ct) =>
         ExecuteAsync(db, TrimRequests, keyIds.Count, (w, i, sqlite) => WriteId(w, keyIds[i], sqlite), ct);
 
     /// <summary>Adds sampled failures in one statement per chunk, not one per row.</summary>
-    public static Task AddFailuresAsync(BizKeysDbContext db, IReadOnlyList<KeyFailure> rows, CancellationToken ct) =>
+    public static Task AddFailuresAsync(DbTransaction db, IReadOnlyList<KeyFailure> rows, CancellationToken ct) =>
         ExecuteAsync(db, AddFailures, rows.Count, (w, i, sqlite) =>
         {
             WriteId(w, rows[i].KeyId, sqlite);
@@ -131,10 +131,10 @@ internal static class UsageUpsert
             w.WriteStringValue(rows[i].Ip ?? "");
         }, ct);
 
-    private static async Task ExecuteAsync(BizKeysDbContext db, (string Sqlite, string Postgres) sql, int count,
+    private static async Task ExecuteAsync(DbTransaction db, (string Sqlite, string Postgres) sql, int count,
         Action<Utf8JsonWriter, int, bool> row, CancellationToken ct)
     {
-        var sqlite = db.Database.IsSqlite();
+        var sqlite = db.Connection is Microsoft.Data.Sqlite.SqliteConnection;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -147,7 +147,15 @@ internal static class UsageUpsert
             }
             writer.WriteEndArray();
         }
-        await db.Database.ExecuteSqlRawAsync(sqlite ? sql.Sqlite : sql.Postgres, [Encoding.UTF8.GetString(buffer.ToArray())], ct);
+        await using var command = db.Connection!.CreateCommand();
+        command.Transaction = db;
+        command.CommandText = sqlite ? sql.Sqlite : sql.Postgres;
+        var rows = command.CreateParameter();
+        if (sqlite)
+            rows.ParameterName = "@rows";
+        rows.Value = Encoding.UTF8.GetString(buffer.ToArray());
+        command.Parameters.Add(rows);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -158,8 +166,29 @@ internal static class UsageUpsert
     {
         var sqlite = string.Join(", ", postgresTypes.Select((_, i) => $"json_extract(value, '$[{i}]') AS c{i}"));
         var postgres = string.Join(", ", postgresTypes.Select((type, i) => $"(e->>{i})::{type} AS c{i}"));
-        return (statement($"SELECT {sqlite} FROM json_each({{0}})"),
-                statement($"SELECT {postgres} FROM json_array_elements(CAST({{0}} AS json)) AS e"));
+        return (statement($"SELECT {sqlite} FROM json_each(@rows)"),
+                statement($"SELECT {postgres} FROM json_array_elements(CAST($1 AS json)) AS e"));
+    }
+
+    /// <summary>Deletes <paramref name="table"/>'s rows older than <paramref name="before"/> (failed attempts, recent requests).</summary>
+    public static async Task DeleteOlderAsync(DbTransaction db, string table, DateTime before, CancellationToken ct)
+    {
+        var sqlite = db.Connection is Microsoft.Data.Sqlite.SqliteConnection;
+        await using var command = db.Connection!.CreateCommand();
+        command.Transaction = db;
+        command.CommandText = $"DELETE FROM \"{table}\" WHERE \"At\" < {(sqlite ? "@before" : "$1")}";
+        var parameter = command.CreateParameter();
+        if (sqlite)
+        {
+            parameter.ParameterName = "@before";
+            parameter.Value = before.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            parameter.Value = DateTime.SpecifyKind(before, DateTimeKind.Utc);
+        }
+        command.Parameters.Add(parameter);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>As SQLite's EF Core provider stores a GUID: upper-case text.</summary>

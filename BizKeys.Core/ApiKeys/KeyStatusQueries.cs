@@ -2,24 +2,9 @@ using System.Linq.Expressions;
 
 namespace BizKeys.Core.ApiKeys;
 
-public enum ApiKeyStatus
+/// <summary>The rule of <see cref="KeyStatus"/> as predicates and an order the database evaluates.</summary>
+public static class KeyStatusQueries
 {
-    Active,
-    Expired,
-    Revoked,
-}
-
-/// <summary>
-/// The one rule for a key's status, used by the entity, the verifier, the key queries and the support views:
-/// revoked wins over expired, and a key expires at its <c>ExpiresAt</c> instant.
-/// </summary>
-public static class KeyStatus
-{
-    public static ApiKeyStatus At(DateTime? revokedAt, DateTime? expiresAt, DateTime now) =>
-        revokedAt is not null ? ApiKeyStatus.Revoked
-        : expiresAt is { } expires && expires <= now ? ApiKeyStatus.Expired
-        : ApiKeyStatus.Active;
-
     /// <summary>Later than any expiry; UTC, as PostgreSQL's timestamps with time zone require.</summary>
     private static readonly DateTime Never = DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
 

@@ -1,4 +1,4 @@
-namespace BizKeys.Core.AspNetCore;
+namespace BizKeys.AspNetCore;
 
 public static class ApiKeyDefaults
 {

@@ -1,3 +1,4 @@
+using BizKeys.Core.Data;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,7 +10,7 @@ namespace BizKeys.Core.Verification;
 /// than the limit. (An instance may end a minute with part of its last slice unused: the cost of asking the
 /// database once per slice instead of once per request.)
 /// </summary>
-public sealed class SharedRateBudget(NpgsqlDataSource dataSource, Data.DatabaseActivity activity)
+public sealed class SharedRateBudget(NpgsqlDataSource dataSource, DatabaseMeter activity)
 {
     private const string Ensure =
         "INSERT INTO \"RateWindows\" (\"KeyId\", \"WindowStart\", \"Used\", \"Previous\") VALUES ($1, $2, 0, 0) ON CONFLICT (\"KeyId\", \"WindowStart\") DO NOTHING";

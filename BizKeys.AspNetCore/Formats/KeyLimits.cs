@@ -13,14 +13,6 @@ public sealed record KeyLimits(IReadOnlySet<string> Permissions, DateTime? Expir
     /// <summary>The environment the key works in: a key acts only on keys of its own (a Development key never reaches Production).</summary>
     public string? Environment { get; init; }
 
-    public static KeyLimits Of(KeyDetails details) => new(
-        details.Permissions.ToHashSet(StringComparer.Ordinal), details.ExpiresAt,
-        [.. details.IpAllowlist.Select(IPNetwork.Parse)], details.RateLimitPerMinute) { Environment = details.Environment };
-
-    public static KeyLimits Of(ApiKey key) => new(
-        key.Permissions.ToHashSet(StringComparer.Ordinal), key.ExpiresAt,
-        [.. key.IpAllowlist.Select(IPNetwork.Parse)], key.RateLimitPerMinute) { Environment = key.Environment };
-
     /// <summary>How <paramref name="other"/> goes beyond these limits, as phrases about it; empty when it stays within.</summary>
     public IReadOnlyList<string> Exceeds(KeyLimits other)
     {

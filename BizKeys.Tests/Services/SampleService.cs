@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text;
+using BizKeys.Tests.Support;
+
+namespace BizKeys.Tests.Services;
+
+/// <summary>
+/// The sample platform service of <c>samples/Messages</c>, run as an adopter runs it: its own process
+/// (<c>dotnet Messages.dll</c>) on a free loopback port, pointed at a BizKeys installation by its settings.
+/// </summary>
+public sealed class SampleService : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+
+    private SampleService(Process process) => Process = process;
+
+    public Process Process { get; }
+    public string BaseUrl { get; private set; } = "";
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>Where the solution build put the sample (the same configuration as these tests).</summary>
+    public static string Assembly
+    {
+        get
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = testBin.Parent!.Name; // …/BizKeys.Tests/bin/<Configuration>/net10.0
+            var root = testBin.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(root, "samples", "Messages", "bin", configuration, testBin.Name, "Messages.dll");
+            return File.Exists(path) ? path
+                : throw new FileNotFoundException($"The sample service is not built at {path}: build the solution first (dotnet build BizKeys.sln).");
+        }
+    }
+
+    /// <summary>Starts the sample with BizKeys' database settings of <paramref name="bizKeys"/> and waits until it listens.</summary>
+    public static async Task<SampleService> StartAsync(AppFactory bizKeys, IDictionary<string, string>? settings = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Assembly);
+        foreach (var (name, value) in TestDatabases.SettingsFor(bizKeys.DatabaseDirectory, bizKeys.Provider))
+            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+        start.Environment["Urls"] = "http://127.0.0.1:0";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["BizKeys__Usage__FlushSeconds"] = "1";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
+        var service = new SampleService(Process.Start(start)!);
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Read(string? line)
+        {
+            if (line is null)
+                return;
+            lock (service._output)
+                service._output.AppendLine(line);
+            const string marker = "Now listening on: ";
+            var at = line.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0)
+                listening.TrySetResult(line[(at + marker.Length)..].Trim());
+        }
+        service.Process.OutputDataReceived += (_, e) => Read(e.Data);
+        service.Process.ErrorDataReceived += (_, e) => Read(e.Data);
+        service.Process.BeginOutputReadLine();
+        service.Process.BeginErrorReadLine();
+        var first = await Task.WhenAny(listening.Task, service.Process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != listening.Task)
+        {
+            await service.DisposeAsync();
+            throw new InvalidOperationException($"The sample service did not start listening:\n{service.Output}");
+        }
+        service.BaseUrl = await listening.Task;
+        return service;
+    }
+
+    /// <summary>SIGTERM, as a supervisor stops a service: it flushes what it counted and ends.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        await Process.ExitWithinAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+        Process.Dispose();
+    }
+}

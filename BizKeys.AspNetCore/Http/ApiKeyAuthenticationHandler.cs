@@ -44,7 +44,18 @@ public sealed class ApiKeyAuthenticationHandler(
                 failures.Failed(feature.Ip);
                 return AuthenticateResult.Fail("Malformed credentials");
             }
-            result = await verifier.VerifyAsync(credentials.Key, credentials.Secret, feature.Ip, ct: Context.RequestAborted);
+            try
+            {
+                result = await verifier.VerifyAsync(credentials.Key, credentials.Secret, feature.Ip, ct: Context.RequestAborted);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or IOException or InvalidOperationException
+                                      && !Context.RequestAborted.IsCancellationRequested)
+            {
+                // The key is not in memory and its database cannot be read now: the caller may retry; its key is not
+                // said to be wrong.
+                feature.Unavailable = true;
+                return AuthenticateResult.Fail("Key verification is unavailable");
+            }
             if (result.Outcome == VerificationOutcome.Invalid)
                 failures.Failed(feature.Ip);
         }
@@ -79,6 +90,12 @@ public sealed class ApiKeyAuthenticationHandler(
         if (feature?.Status == CredentialStatus.InQueryString)
             return Problems.WriteAsync(Context, StatusCodes.Status400BadRequest, "Bad Request",
                 "Credentials in the query string are refused. Send them in the Authorization header or in X-API-Key and X-API-Secret.");
+        if (feature?.Unavailable == true)
+        {
+            Response.Headers.RetryAfter = "5";
+            return Problems.WriteAsync(Context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+                "API keys cannot be verified for a moment. Retry after the number of seconds in the Retry-After header.");
+        }
         if (feature?.AddressRetryAfter is { } addressWait)
             return TooManyRequests(addressWait, "Too many failed authentications from this address. Retry after the number of seconds in the Retry-After header.");
         if (feature?.Result is { Outcome: VerificationOutcome.RateLimited, RetryAfter: { } retryAfter })

@@ -80,20 +80,20 @@ public sealed partial class UsageFlusher(
         var locked = time.GetTimestamp(); // SQLite's BEGIN IMMEDIATE: the write lock is held from here to the commit
         // In one order on every instance (key, then hour), so two instances flushing the same rows wait, not deadlock.
         foreach (var chunk in batch.Buckets.OrderBy(b => b.KeyId).ThenBy(b => b.Hour).Chunk(UsageUpsert.RowsPerStatement))
-            await UsageUpsert.AddAsync(db, chunk, ct);
+            await Sent(UsageUpsert.AddAsync(db, chunk, ct));
         foreach (var chunk in batch.Failures.Chunk(UsageUpsert.RowsPerStatement))
-            await UsageUpsert.AddFailuresAsync(db, chunk, ct);
+            await Sent(UsageUpsert.AddFailuresAsync(db, chunk, ct));
         foreach (var chunk in batch.Requests.OrderBy(r => r.At).Chunk(UsageUpsert.RowsPerStatement))
-            await UsageUpsert.AddRequestsAsync(db, chunk, ct);
+            await Sent(UsageUpsert.AddRequestsAsync(db, chunk, ct));
         var trimmed = await TrimRequestsAsync(db, batch, ct);
         foreach (var chunk in batch.LastUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
-            await UsageUpsert.SetLastUsedAsync(db, chunk, ct);
+            await Sent(UsageUpsert.SetLastUsedAsync(db, chunk, ct));
         foreach (var chunk in batch.PreviousSecretUses.OrderBy(u => u.KeyId).Chunk(UsageUpsert.RowsPerStatement))
-            await UsageUpsert.AddPreviousUsesAsync(db, chunk, ct);
+            await Sent(UsageUpsert.AddPreviousUsesAsync(db, chunk, ct));
         if (batch.Failures.Count > 0)
         {
             var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;
-            await UsageUpsert.DeleteOlderAsync(db, "KeyFailures", cutoff, ct);
+            await Sent(UsageUpsert.DeleteOlderAsync(db, "KeyFailures", cutoff, ct));
         }
         await db.CommitAsync(ct);
         meter.Committed();
@@ -113,6 +113,13 @@ public sealed partial class UsageFlusher(
             LogFlushed(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
     }
 
+    /// <summary>One statement of the flush, counted on the database meter.</summary>
+    private async Task Sent(Task statement)
+    {
+        await statement;
+        meter.CommandSent(writes: false);
+    }
+
     /// <summary>
     /// Once a minute the keys that got recent requests since are cut back to their newest 100, in the
     /// flush's transaction (between trims a key holds at most a minute of samples more), and requests older than
@@ -130,10 +137,10 @@ public sealed partial class UsageFlusher(
             keys = [.. _untrimmed.Order()];
         }
         foreach (var chunk in keys.Chunk(UsageUpsert.RowsPerStatement))
-            await UsageUpsert.TrimRequestsAsync(db, chunk, ct);
+            await Sent(UsageUpsert.TrimRequestsAsync(db, chunk, ct));
         // A key nobody uses any more keeps its last requests as long as failed attempts are kept, not for ever.
         var cutoff = time.GetUtcNow().UtcDateTime - KeepFailuresFor;
-        await UsageUpsert.DeleteOlderAsync(db, "KeyRequests", cutoff, ct);
+        await Sent(UsageUpsert.DeleteOlderAsync(db, "KeyRequests", cutoff, ct));
         return keys;
     }
 

@@ -42,6 +42,24 @@ public sealed partial class KeyChangeFollower(
     /// <summary>When the log was last read to its end (or the listening connection last proved alive).</summary>
     public DateTimeOffset LastSyncedAt => new(Interlocked.Read(ref _lastSyncedTicks), TimeSpan.Zero);
 
+    /// <summary>
+    /// Finds where the log stands before the host serves anything, so nothing cached is ever dropped for it (a busy
+    /// key would cost a read again); when the database is away now, the loop finds it later and drops the cache then.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken);
+            await CatchUpAsync(connection, cancellationToken, servedBefore: false);
+        }
+        catch (Exception e) when (e is DbException or IOException or SocketException or TimeoutException or InvalidOperationException)
+        {
+            LogLost(logger, e, RetryEvery.TotalMilliseconds);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var lostSince = (DateTimeOffset?)null;
@@ -100,7 +118,7 @@ public sealed partial class KeyChangeFollower(
     }
 
     /// <summary>Applies every line after the last one applied; the first read only finds where the log stands.</summary>
-    private async Task CatchUpAsync(DbConnection connection, CancellationToken ct)
+    private async Task CatchUpAsync(DbConnection connection, CancellationToken ct, bool servedBefore = true)
     {
         if (connection.State != System.Data.ConnectionState.Open)
             await connection.OpenAsync(ct);
@@ -111,7 +129,8 @@ public sealed partial class KeyChangeFollower(
             var start = Convert.ToInt64(await max.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
             activity.CommandSent(writes: false);
             // Whatever was cached before the follower knew where the log stood is read afresh.
-            cache.Clear();
+            if (servedBefore)
+                cache.Clear();
             Interlocked.Exchange(ref _lastApplied, start);
             Synced();
             _following.TrySetResult();

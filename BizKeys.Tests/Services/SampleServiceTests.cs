@@ -156,3 +156,65 @@ public sealed class SampleServiceTests(ITestOutputHelper output)
         Assert.Contains(recent, r => r.Passed && r.Permission == "messages:send" && r.Ip == "127.0.0.1");
     }
 }
+
+/// <summary>The sample service through a PostgreSQL outage: it catches up from the change log as soon as the database is back.</summary>
+[Trait("Category", "Cluster")]
+public sealed class SampleServiceOutageTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_key_revoked_as_PostgreSQL_comes_back_from_an_outage_is_refused_by_the_service_within_a_second()
+    {
+        await using var postgres = await OwnPostgres.StartAsync("bizkeys");
+        var settings = new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["ConnectionStrings:BizKeys"] = postgres.Database("bizkeys") };
+        await using var bizKeys = new AppFactory(settings: settings);
+        var (account, owner) = await bizKeys.OwnerAsync();
+        var keys = bizKeys.Services.GetRequiredService<ApiKeyService>();
+        var issued = new List<IssuedSecret>();
+        for (var i = 0; i < 3; i++)
+            issued.Add(await keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = $"Through the outage {i}", Environment = "Production", Permissions = ["messages:send"] }, owner));
+        await using var service = await SampleService.StartAsync(bizKeys, new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres", ["ConnectionStrings__BizKeys"] = postgres.Database("bizkeys"),
+        });
+        using var client = new HttpClient { BaseAddress = new Uri(service.BaseUrl) };
+        foreach (var key in issued)
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Post, "/messages", key.Key.Key, key.Secret))).StatusCode);
+
+        await postgres.StopAsync();
+        var during = new List<HttpStatusCode>();
+        var outage = Stopwatch.StartNew();
+        while (outage.Elapsed < TimeSpan.FromSeconds(12))
+        {
+            during.Add((await client.SendAsync(ApiApp.Basic(HttpMethod.Post, "/messages", issued[0].Key.Key, issued[0].Secret))).StatusCode);
+            await Task.Delay(500);
+        }
+        await postgres.StartAgainAsync();
+        var back = Stopwatch.StartNew();
+        var delays = new List<TimeSpan>();
+        foreach (var key in issued)
+        {
+            while (true) // BizKeys' own pool reconnects on its next try
+            {
+                try
+                {
+                    await keys.RevokeAsync(account.Id, key.Key.Key, owner);
+                    break;
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException && back.Elapsed < TimeSpan.FromSeconds(20))
+                {
+                    await Task.Delay(20);
+                }
+            }
+            var revoked = Stopwatch.StartNew();
+            while ((await client.SendAsync(ApiApp.Basic(HttpMethod.Post, "/messages", key.Key.Key, key.Secret))).StatusCode != HttpStatusCode.Unauthorized
+                   && revoked.Elapsed < TimeSpan.FromSeconds(10))
+                await Task.Delay(5);
+            delays.Add(revoked.Elapsed);
+        }
+
+        output.WriteLine($"cached key during a 12 s outage: {during.Count(s => s == HttpStatusCode.OK)}/{during.Count} served; revocations after the " +
+            $"database came back refused by the service after {string.Join(", ", delays.Select(d => $"{d.TotalMilliseconds:0} ms"))}");
+        Assert.All(during, s => Assert.Equal(HttpStatusCode.OK, s)); // within the cache's bound, a known key keeps working
+        Assert.All(delays, d => Assert.True(d < TimeSpan.FromSeconds(1), $"a revocation made as the database returned took {d.TotalMilliseconds:0} ms to reach the service"));
+    }
+}

@@ -120,6 +120,7 @@ app.MapSupportExports();
 app.MapAuditExports();
 app.MapKeyApi();
 app.MapLeakApi();
+app.MapVerificationApi();
 app.MapOpenApi().AllowAnonymous();
 app.MapApiReference();
 app.MapGet("/", async (UserDirectory users) => Results.Redirect(await users.AnyUserAsync() ? "/settings/api-keys" : "/setup"))

@@ -75,7 +75,7 @@ public static class DependencyInjection
         // Verification runs through the same package the platform's services use, with BizKeys' own settings.
         services.AddSingleton<IOptions<AspNetCore.VerificationOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Verification));
         services.AddSingleton<IOptions<AspNetCore.UsageOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Usage));
-        services.AddVerificationKernel();
+        services.AddVerificationKernel().AddDatabaseVerification();
         services.AddSingleton<UsageService>();
         services.AddSingleton<TrafficLeaderboard>();
         services.AddHostedService<TrafficLeaderboardRefresher>();

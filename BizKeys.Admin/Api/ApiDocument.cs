@@ -144,6 +144,26 @@ public static class ApiDocument
                     Request(operation, """{ "text": "2026-11-27 10:02 DEBUG calling the API with secret bks_the-secret-that-was-pasted-somewhere" }""");
                     Response(operation, "200", """{ "found": 1, "revoked": 1 }""");
                     break;
+                case "VerificationFindKey":
+                    operation.Description = "Remote verification (the BizKeys.AspNetCore package in Remote mode): the service sends the pair a client " +
+                        "presented and learns the key as verification needs it. The digests (base64 SHA-256 of the current and previous secrets) " +
+                        "come only when the presented secret is one of them; the service then verifies that key in memory until the change log " +
+                        "says it changed. A key of another account (unless the caller's account is a platform account) reads as unknown: key null.";
+                    Request(operation, """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "secret": "bks_the-secret-your-caller-presented" }""");
+                    Response(operation, "200", """{ "key": { "id": "0b9f6a40-3f7e-4a55-9a53-6d8c3f1e2a10", "accountId": "5d1c2b7e-8a90-4f1e-b3c2-1a2b3c4d5e6f", "account": "Acme Retail", "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "environment": "Production", "permissions": ["messages:send"], "expiresAt": "2027-06-01T00:00:00Z", "ipAllowlist": [], "rateLimitPerMinute": 600, "revokedAt": null, "secretHash": "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=", "previousSecretHash": null, "previousSecretExpiresAt": null } }""");
+                    break;
+                case "VerificationChanges":
+                    operation.Description = "The ordered key-change log as a long poll: with after=N, the changes after line N, waiting up to " +
+                        "waitSeconds (at most 30) for one; without after, where the log stands. A service drops each listed key from its cache and " +
+                        "asks again after last. After any interruption it asks from the last line it applied, so no change is missed.";
+                    Response(operation, "200", """{ "last": 1042, "changes": [ { "seq": 1042, "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9" } ] }""");
+                    break;
+                case "VerificationUsage":
+                    operation.Description = "What a service verified from memory since its last report (every few seconds and when it stops), added " +
+                        "to BizKeys' hourly counts, recent requests and last use. Rows for keys the caller may not see are left out and counted in ignored.";
+                    Request(operation, """{ "buckets": [ { "keyId": "0b9f6a40-3f7e-4a55-9a53-6d8c3f1e2a10", "hour": "2026-12-07T10:00:00Z", "success": 120, "failures": { "WrongSecret": 2 } } ], "lastUses": [ { "keyId": "0b9f6a40-3f7e-4a55-9a53-6d8c3f1e2a10", "at": "2026-12-07T10:14:03Z", "ip": "203.0.113.7" } ], "failures": [], "requests": [ { "keyId": "0b9f6a40-3f7e-4a55-9a53-6d8c3f1e2a10", "at": "2026-12-07T10:14:03Z", "reason": null, "ip": "203.0.113.7", "permission": "messages:send", "secret": "Current" } ], "previousSecretUses": [] }""");
+                    Response(operation, "200", """{ "accepted": 3, "ignored": 0 }""");
+                    break;
                 case "Me":
                     Response(operation, "200", """{ "key": "bk_4Fq2ZxY8kLm3Np7Rs1Tv0Wa9", "name": "Order notifications", "account": "Acme Retail", "environment": "Production", "permissions": ["messages:send", "templates:read"], "expiresAt": "2027-06-01T00:00:00Z" }""");
                     break;

@@ -19,7 +19,7 @@ public sealed class SqlKeySource(DatabaseConnections connections, DatabaseMeter 
         "k.\"IpAllowlist\", k.\"RateLimitPerMinute\", k.\"RevokedAt\", k.\"SecretHash\", k.\"PreviousSecretHash\", k.\"PreviousSecretExpiresAt\" " +
         "FROM \"ApiKeys\" AS k JOIN \"Accounts\" AS a ON a.\"Id\" = k.\"AccountId\" WHERE k.\"Key\" = ";
 
-    public async ValueTask<CachedKey?> FindAsync(string key, CancellationToken ct)
+    public async ValueTask<CachedKey?> FindAsync(string key, string secret, CancellationToken ct)
     {
         await using var connection = await connections.OpenAsync(ct);
         await using var command = connection.CreateCommand();

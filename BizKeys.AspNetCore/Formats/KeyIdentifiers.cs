@@ -25,7 +25,15 @@ public sealed class KeyIdentifiers
     private byte[]? _tagKey;
     private FrozenSet<string> _untagged = FrozenSet<string>.Empty;
 
-    public bool IsLoaded => _tagKey is not null;
+    private bool _shapeOnly;
+
+    public bool IsLoaded => _tagKey is not null || _shapeOnly;
+
+    /// <summary>
+    /// For a service in Remote mode, which never holds the installation's tag key: any well-formed identifier may
+    /// exist (BizKeys answers for it, and an unknown one is remembered briefly).
+    /// </summary>
+    public void AcceptAnyWellFormed() => _shapeOnly = true;
     /// <summary>How many identifiers from before tags are held in memory.</summary>
     public int UntaggedCount => _untagged.Count;
 
@@ -49,6 +57,8 @@ public sealed class KeyIdentifiers
     {
         if (!KeyFormat.IsWellFormedKey(key))
             return false;
+        if (_shapeOnly && _tagKey is null)
+            return true;
         Span<char> tag = stackalloc char[TagLength];
         WriteTag(key.AsSpan(0, KeyFormat.KeyLength - TagLength), tag);
         return key.AsSpan(KeyFormat.KeyLength - TagLength).SequenceEqual(tag) || _untagged.Contains(key);

@@ -18,6 +18,9 @@ namespace BizKeys.Core.Usage;
 /// </summary>
 internal static class UsageUpsert
 {
+    /// <summary>Sees each statement just before it runs, in the flow that set it (tests ask the database for its plan).</summary>
+    internal static readonly AsyncLocal<Action<DbCommand>?> Observer = new();
+
     /// <summary>Rows per statement: a flush of 100,000 keys is 100 statements in its one transaction.</summary>
     public const int RowsPerStatement = 1_000;
 
@@ -155,6 +158,7 @@ internal static class UsageUpsert
             rows.ParameterName = "@rows";
         rows.Value = Encoding.UTF8.GetString(buffer.ToArray());
         command.Parameters.Add(rows);
+        Observer.Value?.Invoke(command);
         await command.ExecuteNonQueryAsync(ct);
     }
 

@@ -30,6 +30,9 @@ public sealed partial class KeyChangeFollower(
     private const int LinesPerRead = 1_000;
 
     private readonly TaskCompletionSource _following = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _nudged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _subscribed;
     private long _lastApplied = -1;
     private long _lastSyncedTicks;
 
@@ -60,8 +63,40 @@ public sealed partial class KeyChangeFollower(
         await base.StartAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Waits until a change after <paramref name="seq"/> has been applied here, or <paramref name="timeout"/> passed.
+    /// For the Remote protocol: a service's request for changes is answered the moment there is one.
+    /// </summary>
+    public async Task<bool> WaitBeyondAsync(long seq, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (LastApplied <= seq)
+        {
+            var advanced = Volatile.Read(ref _advanced).Task;
+            if (LastApplied > seq)
+                break;
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+                return false;
+            try
+            {
+                await advanced.WaitAsync(left, time, ct);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_subscribed)
+        {
+            _subscribed = true;
+            changes.Written += () => Volatile.Read(ref _nudged).TrySetResult(); // a change made here is read at once
+        }
         var lostSince = (DateTimeOffset?)null;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -95,7 +130,11 @@ public sealed partial class KeyChangeFollower(
             await using (var connection = await connections.OpenAsync(ct))
                 await CatchUpAsync(connection, ct);
             connected();
-            await Task.Delay(PollEvery, time, ct);
+            var nudged = Volatile.Read(ref _nudged).Task;
+            await Task.WhenAny(Task.Delay(PollEvery, time, ct), nudged);
+            if (nudged.IsCompleted)
+                Interlocked.Exchange(ref _nudged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            ct.ThrowIfCancellationRequested();
         }
     }
 
@@ -145,12 +184,16 @@ public sealed partial class KeyChangeFollower(
             {
                 while (await reader.ReadAsync(ct))
                 {
-                    changes.Announce(reader.GetString(1));
-                    Interlocked.Exchange(ref _lastApplied, reader.GetInt64(0));
+                    var seq = reader.GetInt64(0);
+                    if (!changes.IsOwn(seq)) // announced when this process committed it
+                        changes.Announce(reader.GetString(1));
+                    Interlocked.Exchange(ref _lastApplied, seq);
                     lines++;
                 }
             }
             activity.CommandSent(writes: false);
+            if (lines > 0)
+                Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             if (lines < LinesPerRead)
                 break;
         }

@@ -50,7 +50,7 @@ public sealed class KeyVerifier(
             cache.TryGet(key, out var known);
             return Invalid(FailureReason.Malformed, Visible(known, onlyAccount));
         }
-        var cached = await FindAsync(key, ct);
+        var cached = await FindAsync(key, secret, ct);
         if (cached is null || Visible(cached, onlyAccount) is null)
             return Invalid(FailureReason.UnknownKey, null);
         return await CheckAsync(cached, secret, ip, permission, ct);
@@ -94,15 +94,16 @@ public sealed class KeyVerifier(
     private static VerifiedKey? Visible(CachedKey? cached, Guid? onlyAccount) =>
         cached is null || (onlyAccount is { } account && cached.Key.AccountId != account) ? null : cached.Key;
 
-    private async ValueTask<CachedKey?> FindAsync(string key, CancellationToken ct)
+    private async ValueTask<CachedKey?> FindAsync(string key, string secret, CancellationToken ct)
     {
         if (cache.TryGet(key, out var cached))
             return cached;
         if (!identifiers.CanExist(key))
             return null; // a made-up identifier: refused in memory, no query (checked after the cache: busy keys skip it)
         var generation = cache.Generation(key); // before the read: a change committed after it voids this refill
-        cached = await source.FindAsync(key, ct);
-        cache.Set(key, cached, generation);
+        cached = await source.FindAsync(key, secret, ct);
+        if (cached is null || cached.Complete)
+            cache.Set(key, cached, generation);
         return cached;
     }
 

@@ -26,11 +26,12 @@ public sealed class KeyChanges(DatabaseSettings database, TimeProvider time, Key
     internal async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
     {
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var line = new KeyChangeEntry { Key = key.Key, AccountId = key.AccountId, At = time.GetUtcNow().UtcDateTime };
         try
         {
             if (database.IsPostgres)
                 await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [LogLock], ct);
-            db.KeyChangeLog.Add(new KeyChangeEntry { Key = key.Key, AccountId = key.AccountId, At = time.GetUtcNow().UtcDateTime });
+            db.KeyChangeLog.Add(line);
             await db.SaveChangesAsync(ct);
             if (database.IsPostgres)
                 await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Channel, key.Key], ct);
@@ -43,6 +44,8 @@ public sealed class KeyChanges(DatabaseSettings database, TimeProvider time, Key
                 await own.DisposeAsync();
         }
         Announce(key.Key);
+        if (own is not null) // committed here; inside a caller's transaction the follower announces it again after that commits
+            feed.Wrote(line.Seq);
     }
 
     /// <summary>A change read from the log, or made here: whoever holds a copy drops it.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using BizKeys.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Services;
 
@@ -32,13 +33,55 @@ public sealed class SampleService : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the sample with BizKeys' database settings of <paramref name="bizKeys"/> and waits until it listens.</summary>
-    public static async Task<SampleService> StartAsync(AppFactory bizKeys, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the sample in <paramref name="mode"/> against <paramref name="bizKeys"/> and waits until it listens: in
+    /// Database mode with BizKeys' database settings, in Remote mode with BizKeys' address (started on Kestrel by
+    /// <see cref="ListenAsync"/>) and a <c>keys:verify</c> key of the account, and no database settings at all.
+    /// </summary>
+    public static async Task<SampleService> StartAsync(AppFactory bizKeys, string mode, IDictionary<string, string>? settings = null)
+    {
+        settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
+        if (mode == "Remote")
+        {
+            var (account, owner) = await bizKeys.OwnerAsync();
+            var verifier = await bizKeys.Services.GetRequiredService<BizKeys.Core.ApiKeys.ApiKeyService>().CreateAsync(new BizKeys.Core.ApiKeys.CreateKeyRequest
+            {
+                AccountId = account.Id, Name = $"Messages service {Guid.NewGuid():N}", Environment = "Production", Permissions = ["keys:verify"],
+            }, owner);
+            settings["BizKeys__Verification__Mode"] = "Remote";
+            settings["BizKeys__Verification__Url"] = Urls.TryGetValue(bizKeys, out var url) ? url : throw new InvalidOperationException("Call SampleService.Listen(bizKeys) before anything starts BizKeys: a Remote service needs its address.");
+            settings["BizKeys__Verification__Key"] = verifier.Key.Key;
+            settings["BizKeys__Verification__Secret"] = verifier.Secret;
+        }
+        return await StartAsync(bizKeys, settings, database: mode != "Remote");
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AppFactory, string> Urls = [];
+
+    /// <summary>BizKeys on a real loopback port, for a service in Remote mode to call; before anything else starts it.</summary>
+    public static string Listen(AppFactory bizKeys)
+    {
+        bizKeys.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        bizKeys.StartServer();
+        var url = bizKeys.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        Urls.AddOrUpdate(bizKeys, url);
+        return url;
+    }
+
+    public static async Task<SampleService> StartAsync(AppFactory bizKeys, IDictionary<string, string>? settings = null, bool database = true)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Assembly);
-        foreach (var (name, value) in TestDatabases.SettingsFor(bizKeys.DatabaseDirectory, bizKeys.Provider))
-            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+        if (database)
+        {
+            foreach (var (name, value) in TestDatabases.SettingsFor(bizKeys.DatabaseDirectory, bizKeys.Provider))
+                start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        else
+        {
+            start.Environment["ConnectionStrings__BizKeys"] = ""; // a Remote service holds no database credentials
+        }
         start.Environment["Urls"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["BizKeys__Usage__FlushSeconds"] = "1";

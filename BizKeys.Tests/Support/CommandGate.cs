@@ -73,9 +73,9 @@ public sealed class CommandGate : DbCommandInterceptor
 public sealed class GatedKeySource(BizKeys.Core.Verification.SqlKeySource inner, IEnumerable<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor> interceptors)
     : BizKeys.Core.Verification.IKeySource
 {
-    public async ValueTask<BizKeys.Core.Verification.CachedKey?> FindAsync(string key, CancellationToken ct)
+    public async ValueTask<BizKeys.Core.Verification.CachedKey?> FindAsync(string key, string secret, CancellationToken ct)
     {
-        var found = await inner.FindAsync(key, ct);
+        var found = await inner.FindAsync(key, secret, ct);
         foreach (var gate in interceptors.OfType<CommandGate>())
             await gate.ReadAsync(BizKeys.Core.Verification.SqlKeySource.Statement, ct);
         return found;

@@ -123,6 +123,40 @@ public sealed class SampleServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task BizKeys_delivers_its_webhooks_to_an_endpoint_that_fails_at_first_while_the_service_runs_beside_it()
+    {
+        await using var receiver = await BizKeys.Tests.Notifications.WebhookReceiver.StartAsync();
+        receiver.AnswerWith(500);
+        await using var bizKeys = new AppFactory(settings: new Dictionary<string, string?> { ["BizKeys:Webhooks:AllowPrivateNetworks"] = "true" });
+        var (account, owner) = await bizKeys.OwnerAsync();
+        var webhooks = bizKeys.Services.GetRequiredService<BizKeys.Core.Notifications.WebhookService>();
+        var endpoint = await webhooks.CreateAsync(new BizKeys.Core.Notifications.WebhookRequest
+        {
+            AccountId = account.Id, Url = receiver.Url, Events = [BizKeys.Core.Notifications.NotificationEvents.KeyRevoked],
+        }, owner);
+        await using var service = await SampleService.StartAsync(bizKeys, "Database");
+        var issued = await CreateKeyAsync(bizKeys, "Revoked with a webhook", "messages:send");
+        using var client = new HttpClient { BaseAddress = new Uri(service.BaseUrl) };
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, issued.Key.Key, issued.Secret)).StatusCode);
+
+        await bizKeys.Services.GetRequiredService<ApiKeyService>().RevokeAsync(account.Id, issued.Key.Key, owner);
+        var clock = Stopwatch.StartNew();
+        BizKeys.Core.Notifications.WebhookDeliveryView? delivery = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            delivery = (await webhooks.DeliveriesAsync(account.Id, endpoint.Endpoint.Id, owner)).SingleOrDefault();
+            if (delivery?.Status == BizKeys.Core.Notifications.DeliveryStatus.Delivered)
+                break;
+            await Task.Delay(200);
+        }
+
+        Assert.NotNull(delivery);
+        Assert.Equal(BizKeys.Core.Notifications.DeliveryStatus.Delivered, delivery.Status); // retried by BizKeys, never taken and failed by the service
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, issued.Key.Key, issued.Secret)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_service_started_before_BizKeys_made_its_database_waits_and_says_why_then_serves()
     {
         await using var bizKeys = new AppFactory();

@@ -81,6 +81,7 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<KeyIdentifiers>();
         services.AddSingleton<KeyChangeFeed>();
+        services.AddSingleton<ChangeStreamHealth>();
         services.AddSingleton<KeyCache>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<FailedAttemptLimiter>();

@@ -12,8 +12,11 @@ namespace BizKeys.AspNetCore.Remote;
 public sealed class BizKeysClient
 {
     public const string HttpClientName = "BizKeys.Verification";
-    /// <summary>How long BizKeys holds a request for changes when there is none.</summary>
-    public static readonly TimeSpan ChangesWait = TimeSpan.FromSeconds(25);
+    /// <summary>
+    /// How long BizKeys holds a request for changes when there is none: well within
+    /// <see cref="Core.Verification.ChangeStreamHealth.StaleAfter"/>, so a quiet stream still shows it is alive.
+    /// </summary>
+    public static readonly TimeSpan ChangesWait = TimeSpan.FromSeconds(4);
 
     private readonly HttpClient _http;
 

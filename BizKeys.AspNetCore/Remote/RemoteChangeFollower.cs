@@ -9,7 +9,7 @@ namespace BizKeys.AspNetCore.Remote;
 /// then the next one, from the last change applied. A key changed anywhere is dropped from this service's cache the
 /// moment BizKeys knows of it; after any interruption the service reads on from where it stopped.
 /// </summary>
-public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChangeFeed changes, KeyCache cache, TimeProvider time, ILogger<RemoteChangeFollower> logger)
+public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChangeFeed changes, KeyCache cache, ChangeStreamHealth health, TimeProvider time, ILogger<RemoteChangeFollower> logger)
     : BackgroundService
 {
     public static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
@@ -45,6 +45,7 @@ public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChange
         if (servedBefore)
             cache.Clear(); // anything cached before the position was known is read afresh
         Interlocked.Exchange(ref _lastApplied, position);
+        health.Synced();
         _following.TrySetResult();
         LogFollowing(logger, position);
     }
@@ -52,6 +53,7 @@ public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChange
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var lost = false;
+        var lostSince = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -62,6 +64,7 @@ public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChange
                 foreach (var change in next.Changes)
                     changes.Announce(change.Key);
                 Interlocked.Exchange(ref _lastApplied, Math.Max(LastApplied, next.Last));
+                health.Synced();
                 if (lost)
                 {
                     lost = false;
@@ -77,7 +80,12 @@ public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChange
                 if (!lost)
                 {
                     lost = true;
+                    lostSince = time.GetUtcNow();
                     LogLost(logger, e.Message);
+                }
+                else if (time.GetUtcNow() - lostSince > KeyChangeFollower.KeyChangeLogKeptFor / 2 && LastApplied >= 0)
+                {
+                    Interlocked.Exchange(ref _lastApplied, -1); // what it missed may be pruned: start afresh
                 }
                 await Task.Delay(RetryEvery, time, stoppingToken);
             }

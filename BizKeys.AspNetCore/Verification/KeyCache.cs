@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 namespace BizKeys.Core.Verification;
 
 /// <summary>
-/// Keys by identifier, so verifying a busy key costs no database trip. Any change to a key announced through
-/// <see cref="KeyChangeFeed"/> drops its entry at once; entries also expire after <c>BizKeys:Verification:CacheSeconds</c>. Unknown identifiers are
-/// remembered briefly too.
+/// Keys by identifier, so verifying a key costs no database trip. Any change to a key announced through
+/// <see cref="KeyChangeFeed"/> drops its entry at once. A key stays until it changes, as long as the change stream
+/// (<see cref="ChangeStreamHealth"/>) was heard in the last <c>BizKeys:Verification:CacheSeconds</c>; beyond that
+/// (the database or BizKeys away for longer) a key read more than that long ago is read again. Unknown identifiers are remembered for 5 seconds. Past
+/// <see cref="SweepAbove"/> entries, keys unused for <see cref="IdleFor"/> make room, once a minute at most.
 /// </summary>
 /// <remarks>
 /// A refill races every change: it may read the row just before a revoke commits and store it just after the
@@ -18,15 +20,21 @@ public sealed class KeyCache
 {
     private readonly TimeProvider _time;
 
-    public KeyCache(IOptions<VerificationOptions> options, TimeProvider time, KeyChangeFeed changes)
+    private readonly ChangeStreamHealth _stream;
+
+    public KeyCache(IOptions<VerificationOptions> options, TimeProvider time, KeyChangeFeed changes, ChangeStreamHealth stream)
     {
         _time = time;
+        _stream = stream;
         _lifetime = TimeSpan.FromSeconds(options.Value.CacheSeconds);
         changes.Changed += Invalidate; // a cache that missed changes would serve revoked keys: it always listens
     }
 
-    /// <summary>Past this many entries, expired ones are swept, at most once a second.</summary>
+    /// <summary>Past this many entries, expired and idle ones are swept.</summary>
     public const int SweepAbove = 100_000;
+
+    /// <summary>A key not verified for this long is dropped when the cache is past <see cref="SweepAbove"/>.</summary>
+    public static readonly TimeSpan IdleFor = TimeSpan.FromMinutes(10);
     private const int Stripes = 4096; // generations are kept per stripe of keys: fixed memory, whatever the traffic
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -40,11 +48,15 @@ public sealed class KeyCache
     {
         // An entry stored by a refill that a change overtook is never served, not even for the moment before
         // that refill notices and removes it.
-        if (_entries.TryGetValue(key, out var entry) && entry.Until > _time.GetUtcNow()
-            && entry.Generation == Volatile.Read(ref _generations[Stripe(key)]))
+        if (_entries.TryGetValue(key, out var entry) && entry.Generation == Volatile.Read(ref _generations[Stripe(key)]))
         {
-            cached = entry.Key;
-            return true;
+            var now = _time.GetUtcNow();
+            if (entry.Until > now || (entry.Key is not null && _stream.Within(now, _lifetime)))
+            {
+                entry.Used(now);
+                cached = entry.Key;
+                return true;
+            }
         }
         cached = null;
         return false;
@@ -59,7 +71,7 @@ public sealed class KeyCache
     {
         var now = _time.GetUtcNow();
         var lifetime = cached is null ? TimeSpan.FromSeconds(Math.Min(5, _lifetime.TotalSeconds)) : _lifetime;
-        var entry = new Entry(cached, now + lifetime, generation);
+        var entry = new Entry(cached, now + lifetime, generation, now);
         _entries[key] = entry;
         // Checked after storing: a change that bumped the generation before this line is seen here and the entry
         // goes; one that bumps it later removes the entry itself. Either way no stale row outlives the change.
@@ -92,20 +104,35 @@ public sealed class KeyCache
     private void Sweep(DateTimeOffset now)
     {
         var next = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + TimeSpan.TicksPerSecond, next) != next)
+        if (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + TimeSpan.TicksPerMinute, next) != next)
             return;
+        var current = _stream.Within(now, _lifetime);
+        var idleSince = now - IdleFor;
         foreach (var (key, entry) in _entries)
         {
-            if (entry.Until <= now)
+            var expired = entry.Until <= now && (entry.Key is null || !current);
+            if (expired || entry.LastUsed < idleSince)
                 _entries.TryRemove(KeyValuePair.Create(key, entry));
         }
     }
 
     /// <summary>A class, not a record: removal compares by reference, so only this very entry is removed.</summary>
-    private sealed class Entry(CachedKey? key, DateTimeOffset until, long generation)
+    private sealed class Entry(CachedKey? key, DateTimeOffset until, long generation, DateTimeOffset now)
     {
+        private long _usedMinute = now.UtcTicks / TimeSpan.TicksPerMinute;
+
         public CachedKey? Key { get; } = key;
+        /// <summary>Until when it is trusted without the change stream (unknown keys: at all).</summary>
         public DateTimeOffset Until { get; } = until;
         public long Generation { get; } = generation;
+        public DateTimeOffset LastUsed => new(Volatile.Read(ref _usedMinute) * TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+        /// <summary>Written once a minute at most, so a busy key's hits do not all write to shared memory.</summary>
+        public void Used(DateTimeOffset now)
+        {
+            var minute = now.UtcTicks / TimeSpan.TicksPerMinute;
+            if (Volatile.Read(ref _usedMinute) != minute)
+                Volatile.Write(ref _usedMinute, minute);
+        }
     }
 }

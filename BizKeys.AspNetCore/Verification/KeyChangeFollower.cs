@@ -20,13 +20,16 @@ namespace BizKeys.Core.Verification;
 /// </para>
 /// </summary>
 public sealed partial class KeyChangeFollower(
-    DatabaseConnections connections, KeyChangeFeed changes, KeyCache cache, DatabaseMeter activity, TimeProvider time,
-    ILogger<KeyChangeFollower> logger)
+    DatabaseConnections connections, KeyChangeFeed changes, KeyCache cache, ChangeStreamHealth health, DatabaseMeter activity,
+    TimeProvider time, ILogger<KeyChangeFollower> logger)
     : BackgroundService
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan ListeningPollEvery = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long BizKeys keeps the change log (its pruning job).</summary>
+    public static readonly TimeSpan KeyChangeLogKeptFor = TimeSpan.FromDays(1);
     private const int LinesPerRead = 1_000;
 
     private readonly TaskCompletionSource _following = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,6 +121,11 @@ public sealed partial class KeyChangeFollower(
                     lostSince = time.GetUtcNow();
                     LogLost(logger, e, RetryEvery.TotalMilliseconds);
                 }
+                else if (time.GetUtcNow() - lostSince > KeyChangeLogKeptFor / 2 && LastApplied >= 0)
+                {
+                    // Away long enough that the lines it missed may be pruned: start afresh when the log is back.
+                    Interlocked.Exchange(ref _lastApplied, -1);
+                }
                 await Task.Delay(RetryEvery, time, stoppingToken);
             }
         }
@@ -200,7 +208,11 @@ public sealed partial class KeyChangeFollower(
         Synced();
     }
 
-    private void Synced() => Interlocked.Exchange(ref _lastSyncedTicks, time.GetUtcNow().UtcTicks);
+    private void Synced()
+    {
+        Interlocked.Exchange(ref _lastSyncedTicks, time.GetUtcNow().UtcTicks);
+        health.Synced();
+    }
 
     [LoggerMessage(LogLevel.Information, "Following key changes on {Channel} from change {Seq}")]
     private static partial void LogListening(ILogger logger, string channel, long seq);

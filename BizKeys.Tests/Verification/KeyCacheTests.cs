@@ -12,8 +12,13 @@ public class KeyCacheTests
 {
     private readonly FakeTimeProvider _time = new(TestData.Start);
     private readonly KeyCache _cache;
+    private readonly ChangeStreamHealth _stream;
 
-    public KeyCacheTests() => _cache = new KeyCache(Options.Create(new BizKeys.AspNetCore.VerificationOptions { CacheSeconds = 30 }), _time, new KeyChangeFeed());
+    public KeyCacheTests()
+    {
+        _stream = new ChangeStreamHealth(_time);
+        _cache = new KeyCache(Options.Create(new BizKeys.AspNetCore.VerificationOptions { CacheSeconds = 30 }), _time, new KeyChangeFeed(), _stream);
+    }
 
     private static CachedKey Row(string key) => new()
     {
@@ -33,6 +38,54 @@ public class KeyCacheTests
         _cache.Set("bk_a", Row("bk_a"), generation);
 
         Assert.False(_cache.TryGet("bk_a", out _));
+    }
+
+    [Fact]
+    public void While_the_change_stream_is_heard_a_key_stays_until_it_changes()
+    {
+        _cache.Set("bk_a", Row("bk_a"), _cache.Generation("bk_a"));
+        for (var minute = 0; minute < 9; minute++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            _stream.Synced(); // the follower read the log to its end
+            Assert.True(_cache.TryGet("bk_a", out _), $"dropped after {minute + 1} minutes with the stream heard");
+        }
+
+        _cache.Invalidate("bk_a");
+        Assert.False(_cache.TryGet("bk_a", out _));
+    }
+
+    [Fact]
+    public void When_the_change_stream_goes_quiet_keys_are_trusted_for_the_cache_lifetime_from_its_last_word()
+    {
+        _cache.Set("bk_a", Row("bk_a"), _cache.Generation("bk_a"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        _stream.Synced(); // last heard now; then the database goes away
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.True(_cache.TryGet("bk_a", out _));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(_cache.TryGet("bk_a", out _)); // read again (or refused with 503 while the database is away)
+        _stream.Synced(); // back, and caught up from the log
+        Assert.True(_cache.TryGet("bk_a", out _));
+    }
+
+    [Fact]
+    public void Past_the_sweep_threshold_keys_unused_for_ten_minutes_make_room()
+    {
+        _stream.Synced();
+        _cache.Set("bk_idle", Row("bk_idle"), _cache.Generation("bk_idle"));
+        _cache.Set("bk_busy", Row("bk_busy"), _cache.Generation("bk_busy"));
+        _time.Advance(TimeSpan.FromMinutes(6));
+        _stream.Synced();
+        Assert.True(_cache.TryGet("bk_busy", out _));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        _stream.Synced();
+        for (var i = 0; i < KeyCache.SweepAbove; i++)
+            _cache.Set("bk_many" + i, Row("bk_many" + i), 0);
+
+        Assert.True(_cache.TryGet("bk_busy", out _));
+        Assert.False(_cache.TryGet("bk_idle", out _));
     }
 
     [Fact]
@@ -64,7 +117,8 @@ public class KeyCacheTests
         for (var i = 0; i < KeyCache.SweepAbove; i++)
             _cache.Set("bk_old" + i, null, 0);
         _cache.Set("bk_live", Row("bk_live"), _cache.Generation("bk_live"));
-        _time.Advance(TimeSpan.FromSeconds(10)); // the unknown ids expired, the live key has 20 s left
+        _time.Advance(TimeSpan.FromSeconds(61)); // the unknown ids expired; a sweep may run again (once a minute)
+        _stream.Synced(); // the live key stays: the change stream is heard, and it was used within 10 minutes
 
         _cache.Set("bk_trigger", null, _cache.Generation("bk_trigger"));
 

@@ -94,14 +94,29 @@ public sealed class KeyVerifier(
     private static VerifiedKey? Visible(CachedKey? cached, Guid? onlyAccount) =>
         cached is null || (onlyAccount is { } account && cached.Key.AccountId != account) ? null : cached.Key;
 
+    /// <summary>Reads in flight, by the pair asked about: a burst of first requests for one pair shares one read.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, string Secret), Lazy<Task<CachedKey?>>> _reads = new();
+
     private async ValueTask<CachedKey?> FindAsync(string key, string secret, CancellationToken ct)
     {
         if (cache.TryGet(key, out var cached))
             return cached;
         if (!identifiers.CanExist(key))
             return null; // a made-up identifier: refused in memory, no query (checked after the cache: busy keys skip it)
+        var pair = (key, secret);
+        var mine = new Lazy<Task<CachedKey?>>(() => ReadAsync(key, secret));
+        var read = _reads.GetOrAdd(pair, mine);
+        if (ReferenceEquals(read, mine)) // the read this request started leaves the table when it ends, awaited or not
+            _ = read.Value.ContinueWith(_ => _reads.TryRemove(KeyValuePair.Create(pair, read)), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await read.Value.WaitAsync(ct);
+    }
+
+    /// <summary>One read for everyone waiting on it: not cancelled by whichever of them gives up first.</summary>
+    private async Task<CachedKey?> ReadAsync(string key, string secret)
+    {
         var generation = cache.Generation(key); // before the read: a change committed after it voids this refill
-        cached = await source.FindAsync(key, secret, ct);
+        var cached = await source.FindAsync(key, secret, CancellationToken.None);
         if (cached is null || cached.Complete)
             cache.Set(key, cached, generation);
         return cached;

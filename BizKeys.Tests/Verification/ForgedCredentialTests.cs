@@ -36,6 +36,23 @@ public class ForgedCredentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_of_first_requests_for_one_pair_shares_one_read()
+    {
+        var issued = await _db.CreateKeyAsync();
+        _commands.CountOnly(_ => true);
+        var held = _commands.HoldNext(sql => sql.Contains("JOIN \"Accounts\"", StringComparison.Ordinal));
+
+        var burst = Enumerable.Range(0, 20).Select(_ => Verifier.VerifyAsync(issued.Key.Key, issued.Secret, IPAddress.Loopback).AsTask()).ToList();
+        await held; // the first read has its row and is held: the other 19 arrive meanwhile
+        await Task.Delay(50);
+        _commands.Release();
+        var results = await Task.WhenAll(burst);
+
+        Assert.All(results, r => Assert.True(r.IsValid));
+        Assert.Equal(1, _commands.Count);
+    }
+
+    [Fact]
     public async Task A_real_identifier_costs_one_query_then_answers_from_memory()
     {
         var issued = await _db.CreateKeyAsync();

@@ -3,6 +3,7 @@
 // against an account with 100,000 keys. Run: dotnet run -c Release --project BizKeys.Benchmarks [-- seconds]
 // On PostgreSQL: ... -- 5 --postgres "Host=127.0.0.1;Port=5432;Username=postgres" (a database is made and dropped)
 // Key identifiers alone (no server): dotnet run -c Release --project BizKeys.Benchmarks -- identifiers
+// Memory per cached key: ... -- cache-memory [KEYS, default 1000000]
 // Screens at scale: ... -- screens [KEYS, default 1000000] [--postgres CONN] [--flush-only]
 using System.Diagnostics;
 using System.Globalization;
@@ -15,6 +16,11 @@ using BizKeys.AspNetCore;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
+if (args is ["cache-memory", ..])
+{
+    CacheMemory.Run(args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var cachedKeys) ? cachedKeys : 1_000_000);
+    return;
+}
 if (args is ["identifiers"])
 {
     IdentifierBench.Run();

@@ -34,28 +34,11 @@ public sealed class SqlKeySource(DatabaseConnections connections, DatabaseMeter 
         if (!await reader.ReadAsync(ct))
             return null;
         var postgres = connections.IsPostgres;
-        var limits = new KeyLimits(
-            Strings(reader, 6, postgres).ToHashSet(StringComparer.Ordinal),
-            Time(reader, 7, postgres),
-            [.. Strings(reader, 8, postgres).Select(IPNetwork.Parse)],
-            reader.IsDBNull(9) ? null : reader.GetInt32(9)) { Environment = reader.GetString(5) };
-        return new CachedKey
-        {
-            Key = new VerifiedKey
-            {
-                Id = Id(reader, 0, postgres),
-                AccountId = Id(reader, 1, postgres),
-                AccountName = reader.GetString(2),
-                Key = reader.GetString(3),
-                Name = reader.GetString(4),
-                Environment = reader.GetString(5),
-                Limits = limits,
-            },
-            RevokedAt = Time(reader, 10, postgres),
-            SecretHash = reader.GetFieldValue<byte[]>(11),
-            PreviousSecretHash = reader.IsDBNull(12) ? null : reader.GetFieldValue<byte[]>(12),
-            PreviousSecretExpiresAt = Time(reader, 13, postgres),
-        };
+        return CachedKeys.Create(
+            Id(reader, 0, postgres), Id(reader, 1, postgres), reader.GetString(2), key, reader.GetString(4), reader.GetString(5),
+            Strings(reader, 6, postgres), Time(reader, 7, postgres), Strings(reader, 8, postgres), reader.IsDBNull(9) ? null : reader.GetInt32(9),
+            Time(reader, 10, postgres), reader.GetFieldValue<byte[]>(11), reader.IsDBNull(12) ? null : reader.GetFieldValue<byte[]>(12),
+            Time(reader, 13, postgres));
     }
 
     /// <summary>SQLite keeps a GUID as text; PostgreSQL as uuid.</summary>

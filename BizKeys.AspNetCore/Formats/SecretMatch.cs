@@ -12,7 +12,7 @@ public enum SecretMatch
 public static class SecretMatching
 {
     /// <summary>Both digests are always compared, in constant time, so timing tells nothing about which matched.</summary>
-    public static SecretMatch Match(ReadOnlySpan<byte> presented, byte[] current, byte[]? previous, DateTime? previousUntil, DateTime now)
+    public static SecretMatch Match(ReadOnlySpan<byte> presented, ReadOnlySpan<byte> current, byte[]? previous, DateTime? previousUntil, DateTime now)
     {
         var isCurrent = KeyFormat.DigestMatches(presented, current);
         var isPrevious = previous is not null && previousUntil > now && KeyFormat.DigestMatches(presented, previous);

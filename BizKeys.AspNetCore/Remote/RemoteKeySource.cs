@@ -1,4 +1,3 @@
-using System.Net;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Verification;
 
@@ -12,21 +11,11 @@ public sealed class RemoteKeySource(BizKeysClient client) : IKeySource
         var found = await client.FindAsync(key, secret, ct);
         if (found is null)
             return null;
-        var limits = new KeyLimits(found.Permissions.ToHashSet(StringComparer.Ordinal), Utc(found.ExpiresAt),
-            [.. found.IpAllowlist.Select(IPNetwork.Parse)], found.RateLimitPerMinute) { Environment = found.Environment };
-        return new CachedKey
-        {
-            Key = new VerifiedKey
-            {
-                Id = found.Id, AccountId = found.AccountId, AccountName = found.Account, Key = found.Key, Name = found.Name,
-                Environment = found.Environment, Limits = limits,
-            },
-            RevokedAt = Utc(found.RevokedAt),
-            SecretHash = found.SecretHash is null ? [] : Convert.FromBase64String(found.SecretHash),
-            PreviousSecretHash = found.PreviousSecretHash is null ? null : Convert.FromBase64String(found.PreviousSecretHash),
-            PreviousSecretExpiresAt = Utc(found.PreviousSecretExpiresAt),
-            Complete = found.SecretHash is not null,
-        };
+        return CachedKeys.Create(found.Id, found.AccountId, found.Account, found.Key, found.Name, found.Environment, found.Permissions,
+            Utc(found.ExpiresAt), found.IpAllowlist, found.RateLimitPerMinute, Utc(found.RevokedAt),
+            found.SecretHash is null ? [] : Convert.FromBase64String(found.SecretHash),
+            found.PreviousSecretHash is null ? null : Convert.FromBase64String(found.PreviousSecretHash),
+            Utc(found.PreviousSecretExpiresAt), complete: found.SecretHash is not null);
     }
 
     private static DateTime? Utc(DateTime? at) => at is { } value ? value.ToUniversalTime() : null;

@@ -121,9 +121,11 @@ public sealed class KeyCache
     {
         private long _usedMinute = now.UtcTicks / TimeSpan.TicksPerMinute;
 
+        private readonly long _untilTicks = until.UtcTicks;
+
         public CachedKey? Key { get; } = key;
         /// <summary>Until when it is trusted without the change stream (unknown keys: at all).</summary>
-        public DateTimeOffset Until { get; } = until;
+        public DateTimeOffset Until => new(_untilTicks, TimeSpan.Zero);
         public long Generation { get; } = generation;
         public DateTimeOffset LastUsed => new(Volatile.Read(ref _usedMinute) * TimeSpan.TicksPerMinute, TimeSpan.Zero);
 

@@ -11,13 +11,16 @@ public sealed class VerifiedKey
 {
     public required Guid Id { get; init; }
     public required Guid AccountId { get; init; }
-    /// <summary>Formatted once: every authenticated request puts it in a claim.</summary>
-    public string AccountIdText => _accountIdText ??= AccountId.ToString();
-    private string? _accountIdText;
+    /// <summary>Formatted once per account, not per key or request: every authenticated request puts it in a claim.</summary>
+    public string AccountIdText => AccountTexts.TryGetValue(AccountId, out var text) ? text
+        : AccountTexts.Count < 100_000 ? AccountTexts.GetOrAdd(AccountId, id => id.ToString()) : AccountId.ToString();
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> AccountTexts = new();
     public required string AccountName { get; init; }
     public required string Key { get; init; }
     public required string Name { get; init; }
-    public required string Environment { get; init; }
+    /// <summary>The environment the key works in (held once, in its limits).</summary>
+    public string Environment => Limits.Environment ?? "";
     public required KeyLimits Limits { get; init; }
     public IReadOnlySet<string> Permissions => Limits.Permissions;
     public DateTime? ExpiresAt => Limits.ExpiresAt;

@@ -21,7 +21,6 @@ public static class KeyRows
         AccountName = accountName,
         Key = key.Key,
         Name = key.Name,
-        Environment = key.Environment,
         Limits = key.Limits(),
     };
 

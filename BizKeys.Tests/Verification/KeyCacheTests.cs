@@ -24,8 +24,8 @@ public class KeyCacheTests
     {
         Key = new VerifiedKey
         {
-            Id = Guid.NewGuid(), AccountId = Guid.NewGuid(), AccountName = "A", Key = key, Name = "n", Environment = "Production",
-            Limits = new(new HashSet<string>(), null, [], null),
+            Id = Guid.NewGuid(), AccountId = Guid.NewGuid(), AccountName = "A", Key = key, Name = "n",
+            Limits = new(new HashSet<string>(), null, [], null) { Environment = "Production" },
         },
         RevokedAt = null, SecretHash = new byte[32], PreviousSecretHash = null, PreviousSecretExpiresAt = null,
     };

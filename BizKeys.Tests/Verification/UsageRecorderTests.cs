@@ -14,8 +14,8 @@ public class UsageRecorderTests
     private readonly UsageRecorder _recorder;
     private readonly VerifiedKey _key = new()
     {
-        Id = Guid.NewGuid(), AccountId = Guid.NewGuid(), AccountName = "A", Key = "bk_x", Name = "x", Environment = "Production",
-        Limits = new(new HashSet<string>(), null, [], null),
+        Id = Guid.NewGuid(), AccountId = Guid.NewGuid(), AccountName = "A", Key = "bk_x", Name = "x",
+        Limits = new(new HashSet<string>(), null, [], null) { Environment = "Production" },
     };
 
     public UsageRecorderTests() => _recorder = new UsageRecorder(_time, Options.Create(new BizKeys.AspNetCore.UsageOptions { FailureSamplesPerMinute = 5 }));

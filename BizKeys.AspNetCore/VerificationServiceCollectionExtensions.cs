@@ -93,7 +93,10 @@ public static class VerificationServiceCollectionExtensions
     /// <summary>Keys read from BizKeys' database, its change log followed, usage written to it.</summary>
     public static IServiceCollection AddDatabaseVerification(this IServiceCollection services)
     {
-        services.TryAddSingleton<IKeySource, SqlKeySource>();
+        services.TryAddSingleton<SqlKeySource>();
+        services.TryAddSingleton<IKeySource>(sp => sp.GetRequiredService<SqlKeySource>());
+        services.AddSingleton<KeyCacheWarmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyCacheWarmer>());
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<KeyChangeFollower>();

@@ -31,15 +31,43 @@ public sealed class SqlKeySource(DatabaseConnections connections, DatabaseMeter 
         command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, ct);
         meter.CommandSent(writes: false);
-        if (!await reader.ReadAsync(ct))
-            return null;
+        return await reader.ReadAsync(ct) ? Row(reader, key, connections.IsPostgres) : null;
+    }
+
+    /// <summary>
+    /// The keys used since <paramref name="since"/> and not revoked, most recent first, at most
+    /// <paramref name="limit"/>: what a restarted process had in memory.
+    /// </summary>
+    public async IAsyncEnumerable<CachedKey> RecentAsync(DateTime since, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
         var postgres = connections.IsPostgres;
-        return CachedKeys.Create(
+        await using var connection = await connections.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Statement.Replace("WHERE k.\"Key\" = ", "WHERE k.\"RevokedAt\" IS NULL AND k.\"LastUsedAt\" > ", StringComparison.Ordinal)
+            + (postgres ? "$1" : "@since") + $" ORDER BY k.\"LastUsedAt\" DESC LIMIT {limit}";
+        var parameter = command.CreateParameter();
+        if (postgres)
+        {
+            parameter.Value = DateTime.SpecifyKind(since, DateTimeKind.Utc);
+        }
+        else
+        {
+            parameter.ParameterName = "@since";
+            parameter.Value = since.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+        }
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        meter.CommandSent(writes: false);
+        while (await reader.ReadAsync(ct))
+            yield return Row(reader, reader.GetString(3), postgres);
+    }
+
+    private static CachedKey Row(DbDataReader reader, string key, bool postgres) =>
+        CachedKeys.Create(
             Id(reader, 0, postgres), Id(reader, 1, postgres), reader.GetString(2), key, reader.GetString(4), reader.GetString(5),
             Strings(reader, 6, postgres), Time(reader, 7, postgres), Strings(reader, 8, postgres), reader.IsDBNull(9) ? null : reader.GetInt32(9),
             Time(reader, 10, postgres), reader.GetFieldValue<byte[]>(11), reader.IsDBNull(12) ? null : reader.GetFieldValue<byte[]>(12),
             Time(reader, 13, postgres));
-    }
 
     /// <summary>SQLite keeps a GUID as text; PostgreSQL as uuid.</summary>
     private static Guid Id(DbDataReader reader, int column, bool postgres) =>

@@ -208,6 +208,18 @@ public sealed partial class KeyChangeFollower(
         Synced();
     }
 
+    /// <summary>Announces again every change after line <paramref name="seq"/> (for a bulk read that raced them).</summary>
+    public async Task AnnounceSinceAsync(long seq, CancellationToken ct)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        await using var read = connection.CreateCommand();
+        read.CommandText = $"SELECT \"Key\" FROM \"KeyChangeLog\" WHERE \"Seq\" > {seq}";
+        await using var reader = await read.ExecuteReaderAsync(ct);
+        activity.CommandSent(writes: false);
+        while (await reader.ReadAsync(ct))
+            changes.Announce(reader.GetString(0));
+    }
+
     private void Synced()
     {
         Interlocked.Exchange(ref _lastSyncedTicks, time.GetUtcNow().UtcTicks);

@@ -43,6 +43,7 @@ builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
 builder.Services.AddSingleton<LeakReportLimiter>();
+builder.Services.AddHostedService<TrafficSummary>();
 // Messages appear top-centre under the app bar, two at most: away from the page's actions (top right), from the
 // grid's rows and from a dialog's buttons (bottom right).
 builder.Services.AddMudServices(o =>

@@ -52,21 +52,74 @@ public static class Logging
         var logger = configuration.CreateLogger();
         // Each app instance keeps its own logger (tests run several in one process); nothing uses the static Log.
         builder.Services.AddSingleton(logger);
+        if (!commandLine && builder.Configuration.GetValue(AccessLogSetting, false))
+        {
+            // The opt-in access log: a line per API request in its own files, written by its own thread, never
+            // pushing the application log out however busy the API is.
+            var access = new LoggerConfiguration().MinimumLevel.Information()
+                .WriteTo.Async(to => to.File(new CompactJsonFormatter(), Path.Combine(logDirectory, "access-.log"),
+                    rollingInterval: RollingInterval.Day, fileSizeLimitBytes: FileSizeLimitBytes, rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: RetainedFiles, buffered: true, flushToDiskInterval: TimeSpan.FromSeconds(1)),
+                    bufferSize: 100_000, blockWhenFull: false)
+                .CreateLogger();
+            builder.Services.AddSingleton(_ => new AccessLog(access)); // made by the container, so disposed (flushed) when the app stops
+        }
         builder.Services.AddSingleton<Serilog.ILogger>(logger);
         builder.Services.AddSerilog(logger, dispose: true);
     }
 
     /// <summary>
-    /// One line per request, except refused API credentials (401/429): anyone can send those at any rate, so they
-    /// are logged at Debug and summed up per client address by the failed-attempt limiter instead.
+    /// A line per page request in the application log; API requests and health probes at Debug only (a summary per
+    /// minute says what the API served), and with <see cref="AccessLogSetting"/> a line per API request in the access
+    /// log's own files.
     /// </summary>
-    public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app) => app.UseSerilogRequestLogging(o =>
+    public const string AccessLogSetting = "BizKeys:AccessLog:Enabled";
+
+    /// <summary>The access log's own logger, when <see cref="AccessLogSetting"/> is on.</summary>
+    public sealed class AccessLog(Serilog.Core.Logger logger) : IDisposable
+    {
+        public Serilog.ILogger Logger => logger;
+
+        public void Dispose() => logger.Dispose();
+    }
+
+    public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetService<AccessLog>() is { } access)
+        {
+            app.Use(async (context, next) =>
+            {
+                if (!context.Request.Path.StartsWithSegments("/api"))
+                {
+                    await next(context);
+                    return;
+                }
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    access.Logger.Information("{RequestMethod} {RequestPath} {StatusCode} {Elapsed:0.000} ms key {Key} from {ClientIp} request {RequestId}",
+                        context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
+                        System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                        context.Features.Get<BizKeys.AspNetCore.ApiKeyFeature>()?.Result?.Key?.Key ?? "-",
+                        context.Connection.RemoteIpAddress?.ToString() ?? "-", context.TraceIdentifier);
+                }
+            });
+        }
+        return app.UseSerilogRequestLogging(o =>
     {
         // This instance's logger: the middleware would otherwise write to the static one, which BizKeys never sets.
         o.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
+        // An API request or a health probe is no news on its own: the per-minute traffic summary (TrafficSummary) says
+        // what the API served, so no flood pushes the application log out. A 503 is a refusal to retry, not a fault.
         o.GetLevel = (context, _, exception) =>
-            exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
-            : context.Request.Path.StartsWithSegments("/api") && context.Response.StatusCode is 401 or 429 ? LogEventLevel.Debug
+            exception is not null || context.Response.StatusCode is >= 500 and not 503 ? LogEventLevel.Error
+            : context.Response.StatusCode == 503 ? LogEventLevel.Warning
+            : context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/healthz") ? LogEventLevel.Debug
             : LogEventLevel.Information;
     });
+    }
 }

@@ -18,6 +18,9 @@ public sealed partial class UsageFlusher(
     public static readonly TimeSpan TrimRequestsEvery = TimeSpan.FromMinutes(1);
 
     private readonly HashSet<Guid> _untrimmed = [];
+
+    /// <summary>A batch of counts is in the database (for the app's per-minute traffic summary).</summary>
+    public event Action<UsageBatch>? Written;
     private DateTime _lastTrim;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,6 +99,7 @@ public sealed partial class UsageFlusher(
             await Sent(UsageUpsert.DeleteOlderAsync(db, "KeyFailures", cutoff, ct));
         }
         await db.CommitAsync(ct);
+        Written?.Invoke(batch);
         meter.Committed();
         if (trimmed is not null)
         {

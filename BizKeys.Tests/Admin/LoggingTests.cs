@@ -45,7 +45,7 @@ public class LoggingTests
     }
 
     [Fact]
-    public async Task Each_request_writes_one_line_except_refused_api_credentials()
+    public async Task A_page_request_writes_one_line_and_api_calls_and_health_probes_none()
     {
         var app = new AppFactory(settings: new Dictionary<string, string?>
         {
@@ -57,6 +57,7 @@ public class LoggingTests
         {
             using var client = app.CreateClient();
             await client.GetAsync("/healthz");
+            await client.GetAsync("/login");
             for (var i = 0; i < 20; i++)
                 await client.SendAsync(BizKeys.Tests.Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", MadeUp.Key(), KeyFormat.NewSecret()));
             await app.StopAsync();
@@ -68,7 +69,8 @@ public class LoggingTests
         }
 
         var completed = logText.Split('\n').Where(line => line.Contains("responded {StatusCode}", StringComparison.Ordinal)).ToList();
-        Assert.Single(completed, line => line.Contains("\"RequestPath\":\"/healthz\"", StringComparison.Ordinal));
+        Assert.Single(completed, line => line.Contains("\"RequestPath\":\"/login\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(completed, line => line.Contains("/healthz", StringComparison.Ordinal)); // probes every few seconds are no news
         Assert.DoesNotContain(completed, line => line.Contains("/api/v1/me", StringComparison.Ordinal));
     }
 
@@ -140,6 +142,48 @@ public class LoggingTests
         });
         Assert.DoesNotContain("\"@l\":\"Error\"", logText);
         Assert.DoesNotContain("ValidationException", logText);
-        Assert.Contains("\"StatusCode\":404", logText);
+        Assert.DoesNotContain(logText.Split('\n'), line => line.Contains("responded {StatusCode}", StringComparison.Ordinal) && line.Contains("/api/", StringComparison.Ordinal)); // a line per API call is the opt-in access log's
+    }
+
+    [Fact]
+    public async Task With_the_access_log_on_each_api_call_is_a_line_there_and_the_application_log_gets_a_summary_a_minute()
+    {
+        var app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["BizKeys:AccessLog:Enabled"] = "true",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Warning", // as shipped
+            ["Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore"] = "Warning",
+        });
+        var (account, owner) = await app.OwnerAsync();
+        var issued = await app.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
+        {
+            AccountId = account.Id, Name = "Logged bot", Environment = "Production", Permissions = ["messages:send"],
+        }, owner);
+        using (var client = app.CreateClient())
+        {
+            for (var i = 0; i < 30; i++)
+                await client.SendAsync(Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, issued.Secret));
+            for (var i = 0; i < 3; i++)
+                await client.SendAsync(Api.ApiApp.Basic(HttpMethod.Get, "/api/v1/me", issued.Key.Key, KeyFormat.NewSecret()));
+        }
+        await app.Services.GetRequiredService<BizKeys.Core.Usage.UsageFlusher>().FlushAsync();
+        await app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<BizKeys.Admin.Hosting.TrafficSummary>().Single().WriteAsync(default);
+        await Task.Delay(200); // the test server hands back a response before its middleware has finished (Kestrel waits for it when stopping)
+        await app.StopAsync();
+        var files = Directory.GetFiles(app.LogDirectory);
+        var access = string.Concat(files.Where(f => Path.GetFileName(f).StartsWith("access-", StringComparison.Ordinal)).Select(File.ReadAllText));
+        var application = string.Concat(files.Where(f => Path.GetFileName(f).StartsWith("bizkeys-", StringComparison.Ordinal)).Select(File.ReadAllText));
+
+        Assert.True(access.Length > 0, "access log files: " + string.Join(", ", files.Select(Path.GetFileName)));
+        var lines = access.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 33, $"{lines.Length} lines:\n{string.Join("\n", lines.Take(40))}");
+        Assert.All(lines, line => Assert.Contains($"\"Key\":\"{issued.Key.Key}\"", line));
+        Assert.Equal(3, lines.Count(line => line.Contains("\"StatusCode\":401", StringComparison.Ordinal)));
+        var summary = Assert.Single(application.Split('\n'), line => line.Contains("API traffic", StringComparison.Ordinal));
+        foreach (var part in new[] { "\"Requests\":33", "\"Passed\":30", "\"Refused\":3", "\"RefusedBy\":\"WrongSecret 3\"", "\"Keys\":1", issued.Key.Key + " 30/3" })
+            Assert.Contains(part, summary);
+        Assert.DoesNotContain(issued.Secret, access + application);
+        Assert.DoesNotContain(application.Split('\n'), line => line.Contains("responded {StatusCode}", StringComparison.Ordinal)
+            && line.Contains("/api/v1/me", StringComparison.Ordinal)); // no line per API call in the application log
     }
 }

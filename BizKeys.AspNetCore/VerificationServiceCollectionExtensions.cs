@@ -41,7 +41,8 @@ public static class VerificationServiceCollectionExtensions
                 $"for PostgreSQL) to the values BizKeys uses, for example as the environment variable ConnectionStrings__{ConnectionStringName}; " +
                 "or set BizKeys:Verification:Mode to Remote with BizKeys' Url and a keys:verify Key and Secret.");
         // A relative SQLite path is read from the service's content root, as its other files are.
-        DatabaseConnections.Add(services, DatabaseProviders.From(configuration), connectionString, configuration["contentRoot"] ?? Directory.GetCurrentDirectory());
+        DatabaseConnections.Add(services, DatabaseProviders.From(configuration), connectionString, configuration["contentRoot"] ?? Directory.GetCurrentDirectory(),
+            createFolder: false); // BizKeys makes its folder, as the account it runs as
         services.AddHostedService<KeyIdentifierLoader>(); // first: nothing verifies before the identifiers are known
         services.AddVerificationKernel();
         services.AddDatabaseVerification();
@@ -56,7 +57,7 @@ public static class VerificationServiceCollectionExtensions
                 $"BizKeys:Verification:Mode is Remote, so BizKeys:Verification:{string.Join(", ", missing)} must be set: BizKeys' address and " +
                 "a key holding keys:verify (for example as BizKeys__Verification__Url, BizKeys__Verification__Key, BizKeys__Verification__Secret).");
         if (!Uri.TryCreate(section["Url"], UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
-            throw new InvalidOperationException($"BizKeys:Verification:Url \"{section["Url"]}\" is not an http(s) address of BizKeys.");
+            throw new InvalidOperationException("BizKeys:Verification:Url must be BizKeys' http(s) address, such as https://keys.internal.example."); // the value may hold credentials: not repeated
         services.AddHttpClient(Remote.BizKeysClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
         {
             AllowAutoRedirect = false, // the service's key never follows a redirect elsewhere

@@ -32,9 +32,9 @@ public static class Periodic
         {
             await work(stopping);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
-            failed(e);
+            failed(e); // whatever went wrong, this round is logged and the next tries again: one job never stops the host
         }
     }
 }

@@ -22,7 +22,7 @@ namespace BizKeys.Admin.Api;
 public static class VerificationApi
 {
     /// <summary>The longest a request for changes is held when there is none.</summary>
-    public const int MaxWaitSeconds = 30;
+    public const int MaxWaitSeconds = 10;
 
     public static void MapVerificationApi(this WebApplication app)
     {
@@ -57,6 +57,8 @@ public static class VerificationApi
             return TypedResults.Ok(new RemoteKeyAnswer(null)); // another tenant's key reads as unknown
         var matched = found.Match(KeyFormat.Digest(body.Secret), time.GetUtcNow().UtcDateTime) != SecretMatch.None;
         var key = found.Key;
+        if (!matched) // a wrong secret learns which key to count it against, and nothing about the key
+            return TypedResults.Ok(new RemoteKeyAnswer(new RemoteKey(key.Id, key.AccountId, "", key.Key, "", "", [], null, [], null, null, null, null, null)));
         return TypedResults.Ok(new RemoteKeyAnswer(new RemoteKey(
             key.Id, key.AccountId, key.AccountName, key.Key, key.Name, key.Environment, [.. key.Permissions.Order(StringComparer.Ordinal)],
             key.ExpiresAt, [.. key.Limits.IpAllowlist.Select(n => n.ToString())], key.Limits.RateLimitPerMinute, found.RevokedAt,
@@ -66,8 +68,11 @@ public static class VerificationApi
     }
 
     private static async Task<Ok<RemoteChanges>> Changes(long? after, int? waitSeconds, HttpContext http, KeyChangeFollower follower,
-        IDbContextFactory<BizKeysDbContext> dbFactory, IOptions<BizKeysOptions> options, CancellationToken ct)
+        IDbContextFactory<BizKeysDbContext> dbFactory, IOptions<BizKeysOptions> options, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // A held request ends when the app stops too: a stop never waits for the services' polls.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var ct = stopping.Token;
         if (after is null)
             return TypedResults.Ok(new RemoteChanges(follower.LastApplied, []));
         if (after < 0)
@@ -75,7 +80,16 @@ public static class VerificationApi
         var wait = TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 0, 0, MaxWaitSeconds));
         var scope = Scope(http, options);
         if (follower.LastApplied <= after.Value)
-            await follower.WaitBeyondAsync(after.Value, wait, ct);
+        {
+            try
+            {
+                await follower.WaitBeyondAsync(after.Value, wait, ct);
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !requestAborted.IsCancellationRequested)
+            {
+                return TypedResults.Ok(new RemoteChanges(after.Value, [])); // stopping: nothing new from here
+            }
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var lines = await db.KeyChangeLog.AsNoTracking().Where(c => c.Seq > after.Value).OrderBy(c => c.Seq).Take(1_000)
             .Select(c => new { c.Seq, c.Key, c.AccountId }).ToListAsync(ct);
@@ -88,8 +102,8 @@ public static class VerificationApi
         IDbContextFactory<BizKeysDbContext> dbFactory, IOptions<BizKeysOptions> options, TimeProvider time, CancellationToken ct)
     {
         var scope = Scope(http, options);
-        var named = body.Buckets.Select(b => b.KeyId).Concat(body.LastUses.Select(u => u.KeyId)).Concat(body.Failures.Select(f => f.KeyId))
-            .Concat(body.Requests.Select(r => r.KeyId)).Concat(body.PreviousSecretUses.Select(u => u.KeyId)).Distinct().Take(RemoteUsageReport.MaxRows * 5).ToList();
+        var named = (body.Buckets ?? []).Select(b => b.KeyId).Concat((body.LastUses ?? []).Select(u => u.KeyId)).Concat((body.Failures ?? []).Select(f => f.KeyId))
+            .Concat((body.Requests ?? []).Select(r => r.KeyId)).Concat((body.PreviousSecretUses ?? []).Select(u => u.KeyId)).Distinct().Take(RemoteUsageReport.MaxRows * 5).ToList();
         var visible = new HashSet<Guid>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -103,7 +117,7 @@ public static class VerificationApi
         int ignored;
         try
         {
-            (batch, ignored) = RemoteUsage.ToBatch(body, visible, time.GetUtcNow().UtcDateTime);
+            (batch, ignored) = RemoteUsage.ToBatch(body, visible, options.Value.Permissions.ToHashSet(StringComparer.Ordinal), time.GetUtcNow().UtcDateTime);
         }
         catch (ArgumentException e)
         {

@@ -50,10 +50,10 @@ public sealed class DatabaseConnections
     /// Registers the engine's settings, its PostgreSQL data source and these connections. A relative SQLite path is
     /// resolved against <paramref name="baseDirectory"/>.
     /// </summary>
-    public static DatabaseSettings Add(IServiceCollection services, DatabaseProvider provider, string connectionString, string baseDirectory)
+    public static DatabaseSettings Add(IServiceCollection services, DatabaseProvider provider, string connectionString, string baseDirectory, bool createFolder = true)
     {
         var settings = provider == DatabaseProvider.Sqlite
-            ? new DatabaseSettings(provider, SqliteConnectionStrings.Resolve(connectionString, baseDirectory))
+            ? new DatabaseSettings(provider, SqliteConnectionStrings.Resolve(connectionString, baseDirectory, createFolder))
             : new DatabaseSettings(provider, connectionString);
         services.AddSingleton(settings);
         services.AddMetrics();

@@ -8,13 +8,14 @@ public static class SqliteConnectionStrings
     /// Makes a relative <c>Data Source</c> absolute against <paramref name="baseDirectory"/> and creates its folder,
     /// so the app and the CLI open the same file wherever they are started from.
     /// </summary>
-    public static string Resolve(string connectionString, string baseDirectory)
+    public static string Resolve(string connectionString, string baseDirectory, bool createFolder = true)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
             return builder.ToString();
         builder.DataSource = Path.GetFullPath(builder.DataSource, baseDirectory);
-        PrivateDirectory.Create(Path.GetDirectoryName(builder.DataSource)!);
+        if (createFolder)
+            PrivateDirectory.Create(Path.GetDirectoryName(builder.DataSource)!);
         return builder.ToString();
     }
 

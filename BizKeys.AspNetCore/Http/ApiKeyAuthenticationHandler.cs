@@ -49,7 +49,7 @@ public sealed class ApiKeyAuthenticationHandler(
                 result = await verifier.VerifyAsync(credentials.Key, credentials.Secret, feature.Ip, ct: Context.RequestAborted);
             }
             catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or IOException or InvalidOperationException
-                                          or HttpRequestException or TaskCanceledException
+                                          or HttpRequestException or TaskCanceledException or System.Text.Json.JsonException
                                       && !Context.RequestAborted.IsCancellationRequested)
             {
                 // The key is not in memory and its database cannot be read now: the caller may retry; its key is not

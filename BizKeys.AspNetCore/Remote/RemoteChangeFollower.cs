@@ -75,7 +75,7 @@ public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChange
             {
                 return;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or NotSupportedException)
             {
                 if (!lost)
                 {

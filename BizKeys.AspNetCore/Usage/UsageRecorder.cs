@@ -165,7 +165,10 @@ public sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> opti
             _lastUse.AddOrUpdate(keyId, new LastUse(at, address), (_, existing) => existing.At >= at ? existing : new LastUse(at, address));
         }
         foreach (var failure in batch.Failures)
-            _failures.Enqueue(failure);
+        {
+            if (_failures.Count < MaxQueuedFailures)
+                _failures.Enqueue(failure);
+        }
         foreach (var (keyId, count, first, at) in batch.PreviousSecretUses)
             AddPreviousUse(keyId, first, at, count);
         foreach (var request in batch.Requests)

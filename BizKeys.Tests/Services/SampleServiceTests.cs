@@ -190,6 +190,7 @@ public sealed class SampleServiceTests(ITestOutputHelper output)
             for (var i = 0; i < 2; i++)
                 Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, issued.Key.Key, KeyFormat.NewSecret())).StatusCode);
             await service.StopAsync(); // a graceful stop writes (Database) or reports (Remote) what it counted
+            Assert.False(service.Output.Contains("Reporting usage to BizKeys failed", StringComparison.Ordinal), service.Output);
         }
         await bizKeys.Services.GetRequiredService<UsageFlusher>().FlushAsync(); // a report waits for BizKeys' own next flush
 

@@ -1,3 +1,4 @@
+using System.Net;
 using BizKeys.Core.ApiKeys;
 using BizKeys.Core.Data;
 using BizKeys.Core.Configuration;
@@ -124,5 +125,44 @@ public class KeyCacheTests
 
         Assert.True(_cache.Count <= 2, $"{_cache.Count} entries left after the sweep");
         Assert.True(_cache.TryGet("bk_live", out _));
+    }
+}
+
+/// <summary>The Remote client stops asking BizKeys for a while after its own key is refused.</summary>
+public sealed class BizKeysClientTests
+{
+    private sealed class Refusing : HttpMessageHandler
+    {
+        public int Calls;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = new StringContent("{}") });
+        }
+    }
+
+    private sealed class Factory(HttpMessageHandler handler) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
+    }
+
+    [Fact]
+    public async Task A_refused_service_key_is_not_tried_again_for_fifteen_seconds_so_the_address_is_not_paused_for_everyone()
+    {
+        var handler = new Refusing();
+        var time = new FakeTimeProvider(TestData.Start);
+        var client = new BizKeys.AspNetCore.Remote.BizKeysClient(new Factory(handler),
+            Options.Create(new BizKeys.AspNetCore.VerificationOptions { Url = "http://bizkeys.test", Key = "bk_x", Secret = "bks_y" }), time);
+
+        for (var i = 0; i < 100; i++)
+        {
+            var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.FindAsync("bk_a", "bks_b", default));
+            Assert.DoesNotContain("bks_y", refused.Message);
+        }
+        Assert.Equal(1, handler.Calls);
+        time.Advance(TimeSpan.FromSeconds(16));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.ChangesAsync(3, default));
+        Assert.Equal(2, handler.Calls);
     }
 }

@@ -98,10 +98,11 @@ public sealed partial class ApiKeyService(
         Audit(db, key, actor, AuditActions.KeyCreated, KeyAuditSummary.Describe(key));
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            await SaveAsync(db, key, ct);
+            var line = await SaveAsync(db, key, ct);
             await db.Accounts.Where(a => a.Id == key.AccountId)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.KeyCount, x => x.KeyCount + 1), ct);
             await transaction.CommitAsync(ct);
+            changes.Committed(line);
         }
         LogCreated(key.Key, key.AccountId, actor.Name);
         return new IssuedSecret(ApiKeyView.From(key, Now), secret);
@@ -331,13 +332,13 @@ public sealed partial class ApiKeyService(
         return key;
     }
 
-    private async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
+    private async Task<KeyChangeEntry> SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
     {
         try
         {
             // The next verification sees the change, here and on every other instance: revocation and rotation take
             // effect at once.
-            await changes.SaveAsync(db, key, ct);
+            return await changes.SaveAsync(db, key, ct);
         }
         catch (DbUpdateConcurrencyException)
         {

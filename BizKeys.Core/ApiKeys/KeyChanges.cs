@@ -23,7 +23,8 @@ public sealed class KeyChanges(DatabaseSettings database, TimeProvider time, Key
     public const long LogLock = 0x42_69_7A_4B_65_79_73; // "BizKeys"
 
     /// <summary>Saves <paramref name="db"/>'s changes to <paramref name="key"/>, with its line in the change log, and tells every process.</summary>
-    internal async Task SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
+    /// <returns>The change's line; inside a caller's transaction, hand it to <see cref="Committed"/> once that commits.</returns>
+    internal async Task<KeyChangeEntry> SaveAsync(BizKeysDbContext db, ApiKey key, CancellationToken ct)
     {
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var line = new KeyChangeEntry { Key = key.Key, AccountId = key.AccountId, At = time.GetUtcNow().UtcDateTime };
@@ -44,8 +45,19 @@ public sealed class KeyChanges(DatabaseSettings database, TimeProvider time, Key
                 await own.DisposeAsync();
         }
         Announce(key.Key);
-        if (own is not null) // committed here; inside a caller's transaction the follower announces it again after that commits
+        if (own is not null) // committed here; inside a caller's transaction, when the caller says it committed
             feed.Wrote(line.Seq);
+        return line;
+    }
+
+    /// <summary>
+    /// The caller's transaction holding <paramref name="line"/> committed: announced once more (a read may have raced
+    /// the commit) and known to this process's follower as its own, so a key cached from now on stays.
+    /// </summary>
+    internal void Committed(KeyChangeEntry line)
+    {
+        Announce(line.Key);
+        feed.Wrote(line.Seq);
     }
 
     /// <summary>A change read from the log, or made here: whoever holds a copy drops it.</summary>

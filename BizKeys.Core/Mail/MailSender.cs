@@ -77,7 +77,7 @@ public sealed partial class MailSender(
     private async Task SendOneAsync(Guid id, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var until = now + Claim;
+        var until = Claims.Until(now, Claim);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.OutgoingMails.Where(m => m.Id == id && m.Status == MailStatus.Pending && (m.LockedUntil == null || m.LockedUntil < now))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, until), ct) == 0)

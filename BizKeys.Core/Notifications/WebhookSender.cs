@@ -111,7 +111,7 @@ public sealed partial class WebhookSender(
     private async Task<DateTime?> ClaimAsync(Guid deliveryId, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var until = now + Claim;
+        var until = Claims.Until(now, Claim);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending && (d.LockedUntil == null || d.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, until), ct) == 1 ? until : null;

@@ -228,3 +228,16 @@ public class WebhookTests : IAsyncLifetime
         Assert.Equal(2, receiver.Requests.Count);
     }
 }
+
+public sealed class ClaimTests
+{
+    [Fact]
+    public void A_claim_is_made_in_whole_microseconds_so_PostgreSQL_stores_it_as_it_is_compared()
+    {
+        var now = new DateTime(2026, 12, 7, 23, 4, 48, DateTimeKind.Utc).AddTicks(1_234_567);
+        var until = BizKeys.Core.Claims.Until(now, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, until.Ticks % 10);
+        Assert.InRange(until - now, TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(9), TimeSpan.FromMinutes(1));
+    }
+}

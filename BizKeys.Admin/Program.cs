@@ -22,7 +22,7 @@ ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
 ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), minIo);
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
-var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = isCommand ? [] : args, ContentRootPath = ProductPaths.ContentRoot });
 builder.Configuration.AddProductSettings();
 // Serve package assets (MudBlazor, the Blazor script) from the build output in every environment, not only Development.
 builder.WebHost.UseStaticWebAssets();

@@ -78,15 +78,24 @@ public static class Logging
     /// <summary>The access log's own logger, when <see cref="AccessLogSetting"/> is on.</summary>
     public sealed class AccessLog(Serilog.Core.Logger logger) : IDisposable
     {
+        private int _disposed;
+
         public Serilog.ILogger Logger => logger;
 
-        public void Dispose() => logger.Dispose();
+        /// <summary>Writes what is queued and closes the files; once, whoever asks first.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                logger.Dispose();
+        }
     }
 
     public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app)
     {
         if (app.ApplicationServices.GetService<AccessLog>() is { } access)
         {
+            // Its last lines reach the disk when the app has stopped serving, whatever disposes what afterwards.
+            app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(access.Dispose);
             app.Use(async (context, next) =>
             {
                 if (!context.Request.Path.StartsWithSegments("/api"))

@@ -37,6 +37,13 @@ public static class ProductPaths
 
     public static string SettingsFile => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
 
+    /// <summary>
+    /// Where a published app finds its pages, scripts and styles: its own folder, wherever it is started from (the
+    /// host's default, the current directory, served every script as an empty 200). Null from source, where the build
+    /// output's static web assets are used.
+    /// </summary>
+    public static string? ContentRoot => BaseDirectory == Path.GetFullPath(AppContext.BaseDirectory) ? AppContext.BaseDirectory : null;
+
     public static string FindBaseDirectory(string binaries)
     {
         var parts = Path.TrimEndingDirectorySeparator(Path.GetFullPath(binaries)).Split(Path.DirectorySeparatorChar);

@@ -10,28 +10,26 @@ namespace BizKeys.Tests.Services;
 
 /// <summary>
 /// What an adopter does: pack BizKeys.AspNetCore into a folder, add it to a new web project from that folder, write
-/// the README's lines, build, run against BizKeys. Nothing of this repository but the package reaches the project.
+/// the README's lines (the sample's Program.cs), build, run against BizKeys. Nothing of this repository but the package reaches the project.
 /// </summary>
 [Trait("Category", "SqliteFile")]
 public sealed class PackageAdoptionTests(ITestOutputHelper output)
 {
     private static string Root => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
 
-    private const string Program = """
-        using BizKeys.AspNetCore;
+    /// <summary>The sample's Program.cs: the README's lines, word for word.</summary>
+    private static string Program => File.ReadAllText(Path.Combine(Root, "samples", "Messages", "Program.cs"));
 
-        var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddBizKeysVerification(builder.Configuration);
-        builder.Services.AddAuthorization();
+    [Fact]
+    public void The_readme_shows_the_sample_service_word_for_word()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var section = readme[readme.IndexOf("### Protecting another service", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var shown = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
 
-        var app = builder.Build();
-        app.UseAuthentication();
-        app.UseAuthorization();
-
-        app.MapGet("/templates", () => new { ok = true }).RequireAuthorization(ApiKeyDefaults.PolicyFor("templates:read"));
-
-        app.Run();
-        """;
+        Assert.Equal(Program.ReplaceLineEndings("\n").Trim(), shown.ReplaceLineEndings("\n").Trim());
+    }
 
     private static async Task<string> RunAsync(string directory, params string[] args)
     {
@@ -85,7 +83,7 @@ public sealed class PackageAdoptionTests(ITestOutputHelper output)
             var (account, owner) = await bizKeys.OwnerAsync();
             var issued = await bizKeys.Services.GetRequiredService<ApiKeyService>().CreateAsync(new CreateKeyRequest
             {
-                AccountId = account.Id, Name = "Templates reader", Environment = "Production", Permissions = ["templates:read"],
+                AccountId = account.Id, Name = "Sender", Environment = "Production", Permissions = ["messages:send"],
             }, owner);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             start.ArgumentList.Add(Path.Combine(service, "out", "Templates.dll"));
@@ -94,10 +92,10 @@ public sealed class PackageAdoptionTests(ITestOutputHelper output)
             using var process = Process.Start(start)!;
             try
             {
-                var url = await ListeningAsync(process);
+                var url = await new ProcessListening().UrlAsync(process);
                 using var client = new HttpClient { BaseAddress = new Uri(url) };
-                Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/templates", issued.Key.Key, issued.Secret))).StatusCode);
-                Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(ApiApp.Basic(HttpMethod.Get, "/templates", issued.Key.Key, KeyFormat.NewSecret()))).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiApp.Basic(HttpMethod.Post, "/messages", issued.Key.Key, issued.Secret))).StatusCode);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(ApiApp.Basic(HttpMethod.Post, "/messages", issued.Key.Key, KeyFormat.NewSecret()))).StatusCode);
                 output.WriteLine($"a new project built from the package answers on {url}");
             }
             finally
@@ -110,28 +108,5 @@ public sealed class PackageAdoptionTests(ITestOutputHelper output)
         {
             TempDirectory.Delete(work);
         }
-    }
-
-    private static async Task<string> ListeningAsync(Process process)
-    {
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var said = new System.Text.StringBuilder();
-        void Read(string? line)
-        {
-            if (line is null)
-                return;
-            lock (said)
-                said.AppendLine(line);
-            const string marker = "Now listening on: ";
-            if (line.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0)
-                listening.TrySetResult(line[(at + marker.Length)..].Trim());
-        }
-        process.OutputDataReceived += (_, e) => Read(e.Data);
-        process.ErrorDataReceived += (_, e) => Read(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60))) != listening.Task)
-            throw new InvalidOperationException($"The new service did not start listening:\n{said}");
-        return await listening.Task;
     }
 }

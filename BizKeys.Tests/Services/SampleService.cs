@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using BizKeys.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,13 +10,13 @@ namespace BizKeys.Tests.Services;
 /// </summary>
 public sealed class SampleService : IAsyncDisposable
 {
-    private readonly StringBuilder _output = new();
+    private readonly ProcessListening _listening = new();
 
     private SampleService(Process process) => Process = process;
 
     public Process Process { get; }
     public string BaseUrl { get; private set; } = "";
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Output => _listening.Output;
 
     /// <summary>Where the solution build put the sample (the same configuration as these tests).</summary>
     public static string Assembly
@@ -89,29 +88,15 @@ public sealed class SampleService : IAsyncDisposable
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         var service = new SampleService(Process.Start(start)!);
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Read(string? line)
+        try
         {
-            if (line is null)
-                return;
-            lock (service._output)
-                service._output.AppendLine(line);
-            const string marker = "Now listening on: ";
-            var at = line.IndexOf(marker, StringComparison.Ordinal);
-            if (at >= 0)
-                listening.TrySetResult(line[(at + marker.Length)..].Trim());
+            service.BaseUrl = await service._listening.UrlAsync(service.Process);
         }
-        service.Process.OutputDataReceived += (_, e) => Read(e.Data);
-        service.Process.ErrorDataReceived += (_, e) => Read(e.Data);
-        service.Process.BeginOutputReadLine();
-        service.Process.BeginErrorReadLine();
-        var first = await Task.WhenAny(listening.Task, service.Process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        if (first != listening.Task)
+        catch (InvalidOperationException)
         {
             await service.DisposeAsync();
-            throw new InvalidOperationException($"The sample service did not start listening:\n{service.Output}");
+            throw;
         }
-        service.BaseUrl = await listening.Task;
         return service;
     }
 

@@ -33,11 +33,19 @@ public sealed class OwnPostgres : IAsyncDisposable
         if (exit != 0 || lines.Length < 2)
             throw new InvalidOperationException($"A PostgreSQL of the test's own did not start (scripts/postgres.sh needs Debian's postgresql package: apt-get install -y postgresql):\n{output}");
         var own = new OwnPostgres(lines[^2].Trim(), lines[^1].Trim());
-        await using var admin = new NpgsqlConnection(own.Server);
-        await admin.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
-        await create.ExecuteNonQueryAsync();
-        return own;
+        try
+        {
+            await using var admin = new NpgsqlConnection(own.Server);
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+            return own;
+        }
+        catch
+        {
+            await own.DisposeAsync(); // a cluster started for a test that cannot use it is not left running
+            throw;
+        }
     }
 
     public Task StopAsync() => PgCtlAsync("-m", "fast", "-w", "stop");

@@ -236,83 +236,6 @@ public sealed partial class ApiKeyService(
             return (ApiKeyView.From(key, Now), key.AccountId, true);
         });
 
-    public async Task<ApiKeyView?> GetAsync(Guid accountId, string keyId, Actor actor, CancellationToken ct = default)
-    {
-        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var key = await db.ApiKeys.AsNoTracking()
-            .SingleOrDefaultAsync(k => k.Key == keyId && k.AccountId == accountId, ct);
-        return key is null ? null : ApiKeyView.From(key, Now);
-    }
-
-    /// <summary>One page of keys. Filtering, sorting and paging all run in the database.</summary>
-    public async Task<PagedResult<ApiKeyView>> QueryAsync(KeyQuery query, Actor actor, CancellationToken ct = default)
-    {
-        await access.RequireAsync(actor, query.AccountId, AccountNeed.Read, ct);
-        var now = Now;
-        var pageSize = Math.Clamp(query.PageSize, 1, KeyQuery.MaxPageSize);
-        var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1); // the offset always fits an int
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now);
-        // "bk_legacy" may be the start of a name as well as of an identifier: when no identifier starts so, names.
-        if (KeyQueries.SearchTerm(query.Search) is { } term && KeyQueries.IsIdentifierStart(term) && !await keys.AnyAsync(ct))
-            keys = KeyQueries.Filter(db.ApiKeys.AsNoTracking(), query, now, namesOnly: true);
-        // The page's ids from the index alone, then only those rows: a deep page skips index entries, not rows.
-        var pageIds = KeyQueries.Sort(keys, query.SortBy, query.Descending, now)
-            .Skip(pageIndex * pageSize).Take(pageSize).Select(k => k.Id);
-        var rows = await KeyQueries.Sort(db.ApiKeys.AsNoTracking().Where(k => pageIds.Contains(k.Id)), query.SortBy, query.Descending, now)
-            .ToListAsync(ct);
-        // A short page that is not past the end says the total itself (a search with few matches counts nothing
-        // twice); unfiltered, the account's own key count answers; otherwise a count on the same index.
-        var total = rows.Count < pageSize && (rows.Count > 0 || pageIndex == 0) ? pageIndex * pageSize + rows.Count
-            : KeyQueries.IsUnfiltered(query) ? await KeyCountAsync(db, query.AccountId, ct)
-            // The owner's default view (revoked keys left out): the account's count less its revoked ones, both on indexes.
-            : KeyQueries.IsUnfiltered(query with { HideRevoked = false }) ? await KeyCountAsync(db, query.AccountId, ct) - await RevokedCountAsync(db, query.AccountId, ct)
-            : await keys.CountAsync(ct);
-        return new PagedResult<ApiKeyView>([.. rows.Select(k => ApiKeyView.From(k, now))], total, pageIndex, pageSize);
-    }
-
-    /// <summary>How many of the account's keys are revoked (the grid's "Show revoked (n)").</summary>
-    public async Task<int> CountRevokedAsync(Guid accountId, Actor actor, CancellationToken ct = default)
-    {
-        await access.RequireAsync(actor, accountId, AccountNeed.Read, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await RevokedCountAsync(db, accountId, ct);
-    }
-
-    private static Task<int> KeyCountAsync(BizKeysDbContext db, Guid accountId, CancellationToken ct) =>
-        db.Accounts.Where(a => a.Id == accountId).Select(a => a.KeyCount).SingleOrDefaultAsync(ct);
-
-    private static Task<int> RevokedCountAsync(BizKeysDbContext db, Guid accountId, CancellationToken ct) =>
-        db.ApiKeys.CountAsync(k => k.AccountId == accountId && k.RevokedAt != null, ct);
-
-    /// <summary>
-    /// A key acting through the API creates, changes, rotates and revokes only keys within its own permissions and
-    /// limits: otherwise a weaker key could take over a stronger one (rotate it and receive its secret) or mint itself
-    /// an unrestricted twin. People and operators are not keys; their role decides.
-    /// </summary>
-    private static void RequireWithinActor(Actor actor, KeyLimits target, string what)
-    {
-        if (actor.KeyLimits is not { } own)
-            return;
-        var excess = own.Exceeds(target);
-        if (excess.Count > 0)
-            throw new AccessDeniedException($"This key cannot {what} {string.Join("; ", excess)}.");
-    }
-
-    /// <summary>
-    /// The same rule for the key acted on. Only a key that may read keys (<c>keys:read</c>) is told how the other key
-    /// exceeds it; a write-only key learns nothing about keys it cannot list.
-    /// </summary>
-    private static void RequireTargetWithinActor(Actor actor, ApiKey target, string verb)
-    {
-        if (actor.KeyLimits is not { } own || own.Exceeds(target.Limits()) is not { Count: > 0 } excess)
-            return;
-        throw new AccessDeniedException(own.Permissions.Contains(Permissions.KeysRead)
-            ? $"This key cannot {verb} {target.Key}: that key {string.Join("; ", excess)}."
-            : $"This key cannot {verb} {target.Key}: that key may do more than this key (its permissions, environment, expiry, IP allowlist or rate limit).");
-    }
-
     /// <summary>Lets every registered feature add to this save (notifications, leak notices).</summary>
     private async Task ParticipateAsync(BizKeysDbContext db, ApiKey key, KeyChange change, Actor actor, CancellationToken ct)
     {
@@ -360,19 +283,4 @@ public sealed partial class ApiKeyService(
         return await db.ApiKeys.AnyAsync(k => k.AccountId == key.AccountId && k.RevokedAt == null &&
             k.NormalizedName == key.NormalizedName && k.Id != key.Id, ct);
     }
-
-    [LoggerMessage(LogLevel.Information, "API key {Key} created in account {AccountId} by {Actor}")]
-    private partial void LogCreated(string key, Guid accountId, string actor);
-
-    [LoggerMessage(LogLevel.Information, "API key {Key} updated by {Actor}")]
-    private partial void LogUpdated(string key, string actor);
-
-    [LoggerMessage(LogLevel.Information, "API key {Key} rotated with {GraceMinutes} minutes of grace by {Actor}")]
-    private partial void LogRotated(string key, int graceMinutes, string actor);
-
-    [LoggerMessage(LogLevel.Information, "API key {Key}: old secret ended early by {Actor}")]
-    private partial void LogRotationEnded(string key, string actor);
-
-    [LoggerMessage(LogLevel.Information, "API key {Key} revoked by {Actor}")]
-    private partial void LogRevoked(string key, string actor);
 }

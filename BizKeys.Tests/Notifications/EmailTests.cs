@@ -13,37 +13,8 @@ using MimeKit;
 namespace BizKeys.Tests.Notifications;
 
 /// <summary>Email notifications: each event mailed once to the account's chosen people, through a real SMTP server, a failing one and a restart.</summary>
-public class EmailTests : IAsyncLifetime
+public class EmailTests : EmailTestBase
 {
-    private readonly SmtpTestServer _smtp = SmtpTestServer.Start();
-    private TestDatabase _db = default!;
-
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(settings: _smtp.Settings());
-
-    public async Task DisposeAsync()
-    {
-        await _db.DisposeAsync();
-        _smtp.Dispose();
-    }
-
-    private EmailNotifications Emails => _db.Services.GetRequiredService<EmailNotifications>();
-
-    /// <summary>What one round of every job does: scheduled events, mail queued for them, mail sent.</summary>
-    private static async Task RunJobsAsync(IServiceProvider services)
-    {
-        await services.GetRequiredService<KeyEventScheduler>().RunOnceAsync();
-        await services.GetRequiredService<NotificationMailer>().RunOnceAsync();
-        await services.GetRequiredService<MailSender>().RunOnceAsync();
-    }
-
-    private Task RunJobsAsync() => RunJobsAsync(_db.Services);
-
-    private async Task<List<OutgoingMail>> QueuedAsync()
-    {
-        await using var db = await _db.Services.GetRequiredService<IDbContextFactory<BizKeysDbContext>>().CreateDbContextAsync();
-        return await db.OutgoingMails.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
-    }
-
     [Fact]
     public async Task Expiry_reminders_reach_the_owner_by_SMTP_at_30_7_and_1_days_once_each_even_across_a_restart()
     {
@@ -253,30 +224,6 @@ public class EmailTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Only_owners_change_email_settings_and_bad_addresses_are_refused_with_a_reason()
-    {
-        var member = await _db.AddUserAsync("member@example.com", "Member");
-        await Assert.ThrowsAsync<AccessDeniedException>(() => Emails.SaveAsync(new EmailSettingsRequest { AccountId = _db.Account.Id, ToOwners = false }, member));
-        await Assert.ThrowsAsync<AccessDeniedException>(() => Emails.MuteAsync(_db.Account.Id, NotificationEvents.KeyRevoked, member));
-        Assert.True((await Emails.GetAsync(_db.Account.Id, member)).ToOwners); // members read them
-
-        foreach (var bad in new[] { "not-an-address", "a@b", "two@example.com, three@example.com", "Name <x@example.com>", "x@example.com\r\nBcc: y@example.com" })
-        {
-            var e = await Assert.ThrowsAsync<ValidationException>(() => Emails.SaveAsync(
-                new EmailSettingsRequest { AccountId = _db.Account.Id, ExtraRecipients = [bad] }, _db.Owner));
-            Assert.Contains("is not an email address", e.Errors.Single().ErrorMessage);
-        }
-        var tooMany = await Assert.ThrowsAsync<ValidationException>(() => Emails.SaveAsync(new EmailSettingsRequest
-        {
-            AccountId = _db.Account.Id, ExtraRecipients = [.. Enumerable.Range(0, 11).Select(i => $"person{i}@example.com")],
-        }, _db.Owner));
-        Assert.Contains("at most 10", tooMany.Errors.Single().ErrorMessage);
-        await Assert.ThrowsAsync<ValidationException>(() => Emails.MuteAsync(_db.Account.Id, "key.nonsense", _db.Owner));
-        var other = await _db.CreateAccountAsync("Other Co");
-        await Assert.ThrowsAsync<AccountNotFoundException>(() => Emails.GetAsync(other.Id, _db.Owner));
-    }
-
-    [Fact]
     public async Task The_weekly_digest_lists_keys_unused_for_30_days_once_a_week()
     {
         var unused = await _db.CreateKeyAsync("Forgotten");
@@ -307,73 +254,6 @@ public class EmailTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_invitation_mails_a_link_to_answer_it_and_someone_of_another_account_joins_only_by_accepting()
-    {
-        var members = _db.Services.GetRequiredService<BizKeys.Core.Members.MemberService>();
-        var ana = await _db.AddUserAsync("ana@example.com", "Owner", "Other Co");
-        await members.InviteAsync(_db.Account.Id, new BizKeys.Core.Members.InviteRequest
-        {
-            Email = "ana@example.com", Password = "a first password", Role = BizKeys.Core.Accounts.AccountRole.Member,
-        }, _db.Owner);
-        await RunJobsAsync();
-
-        var mail = Assert.Single(_smtp.Messages);
-        Assert.Equal($"{TestData.OwnerEmail} invites you to {TestData.AccountName} on BizKeys", mail.Subject);
-        Assert.Equal("ana@example.com", mail.To.Mailboxes.Single().Address);
-        Assert.Contains("https://keys.example.com/invitations", mail.TextBody);
-        Assert.DoesNotContain("a first password", mail.TextBody + mail.HtmlBody);
-        Assert.DoesNotContain("You are new to BizKeys", mail.TextBody); // she has a sign-in already
-        Assert.DoesNotContain(await members.ListAsync(_db.Account.Id, _db.Owner), m => m.Email == "ana@example.com");
-
-        var invitation = Assert.Single(await members.ForUserAsync(ana));
-        await members.AnswerAsync(invitation.Id, accept: true, ana);
-        Assert.Contains(await members.ListAsync(_db.Account.Id, _db.Owner), m => m.Email == "ana@example.com");
-        Assert.Contains((await Emails.RecentAsync(_db.Account.Id, _db.Owner)), m => m.Kind == "invitation" && m.Status == MailStatus.Sent);
-    }
-
-    [Fact]
-    public async Task Someone_new_is_told_how_to_get_in_with_the_invitation()
-    {
-        await _db.Services.GetRequiredService<BizKeys.Core.Members.MemberService>().InviteAsync(_db.Account.Id, new BizKeys.Core.Members.InviteRequest
-        {
-            Email = "new.person@example.com", Password = "a first password", Role = BizKeys.Core.Accounts.AccountRole.Owner,
-        }, _db.Owner);
-        await RunJobsAsync();
-        var mail = Assert.Single(_smtp.Messages);
-        Assert.Contains("as an owner", mail.TextBody);
-        Assert.Contains("You are new to BizKeys", mail.TextBody);
-        Assert.Contains("Forgot password?", mail.TextBody);
-    }
-
-    [Fact]
-    public async Task A_listed_address_stops_the_mails_itself_with_the_link_or_one_click_and_an_owner_sees_it()
-    {
-        await Emails.SaveAsync(new EmailSettingsRequest { AccountId = _db.Account.Id, ExtraRecipients = ["team@example.com"] }, _db.Owner);
-        var first = await _db.CreateKeyAsync("First");
-        await _db.Keys.RevokeAsync(_db.Account.Id, first.Key.Key, _db.Owner);
-        await RunJobsAsync();
-
-        var mail = _smtp.Messages.Single(m => m.To.Mailboxes.Single().Address == "team@example.com");
-        var oneClick = (mail.Headers[HeaderId.ListUnsubscribe] ?? "").Trim('<', '>');
-        Assert.StartsWith("https://keys.example.com/notifications/unsubscribe/one-click?t=", oneClick);
-        Assert.Equal("List-Unsubscribe=One-Click", mail.Headers["List-Unsubscribe-Post"]);
-        Assert.Contains("https://keys.example.com/notifications/unsubscribe?t=", mail.TextBody);
-        var token = Uri.UnescapeDataString(oneClick[(oneClick.IndexOf("?t=", StringComparison.Ordinal) + 3)..]);
-
-        Assert.Null(await Emails.StopForAsync(token[..^4] + "AAAA", confirm: true)); // a tampered link does nothing
-        Assert.Equal((TestData.AccountName, "team@example.com"), await Emails.StopForAsync(token, confirm: true));
-        var settings = await Emails.GetAsync(_db.Account.Id, _db.Owner);
-        Assert.Empty(settings.ExtraRecipients);
-        Assert.Equal(["team@example.com"], settings.OptedOut);
-
-        _smtp.Clear();
-        var second = await _db.CreateKeyAsync("Second");
-        await _db.Keys.RevokeAsync(_db.Account.Id, second.Key.Key, _db.Owner);
-        await RunJobsAsync();
-        Assert.Equal([TestData.OwnerEmail], _smtp.Messages.Select(m => m.To.Mailboxes.Single().Address));
-    }
-
-    [Fact]
     public async Task A_flood_of_changes_mails_one_address_at_most_20_times_an_hour()
     {
         for (var i = 0; i < 15; i++)
@@ -393,20 +273,4 @@ public class EmailTests : IAsyncLifetime
         Assert.Equal(NotificationMailer.PerRecipientPerHour + 1, _smtp.Messages.Count);
     }
 
-    [Fact]
-    public async Task One_address_gets_at_most_three_invitations_a_day_from_an_account()
-    {
-        var members = _db.Services.GetRequiredService<BizKeys.Core.Members.MemberService>();
-        var request = new BizKeys.Core.Members.InviteRequest { Email = "target@third.example", Password = "a first password", Role = BizKeys.Core.Accounts.AccountRole.Member };
-        for (var i = 0; i < BizKeys.Core.Members.MemberService.InvitationMailsPerDay; i++)
-        {
-            await members.InviteAsync(_db.Account.Id, request, _db.Owner);
-            await members.CancelInvitationAsync(_db.Account.Id, (await members.PendingAsync(_db.Account.Id, _db.Owner)).Single().Id, _db.Owner);
-        }
-        var refused = await Assert.ThrowsAsync<ValidationException>(() => members.InviteAsync(_db.Account.Id, request, _db.Owner));
-        Assert.Contains("was invited 3 times in the last day", refused.Errors.Single().ErrorMessage);
-        var odd = await Assert.ThrowsAsync<ValidationException>(() => members.InviteAsync(_db.Account.Id,
-            new BizKeys.Core.Members.InviteRequest { Email = "a.@example.com", Password = "a first password" }, _db.Owner));
-        Assert.NotEmpty(odd.Errors);
-    }
 }

@@ -15,11 +15,6 @@ using Microsoft.AspNetCore.Diagnostics;
 if (CommandLine.AnswerWithoutDatabase(args, Console.Out, Console.Error) is { } answered)
     return answered;
 FileCreationMask.OwnerOnly();
-// SQLite reads and writes block their thread (its driver has no truly asynchronous I/O): under load on a cold cache
-// the thread pool would add threads one at a time and requests would queue for a second behind them. Start with a
-// pool large enough for the usual concurrency instead.
-ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
-ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), minIo);
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = isCommand ? [] : args, ContentRootPath = ProductPaths.ContentRoot });
@@ -27,6 +22,8 @@ builder.Configuration.AddProductSettings();
 // Serve package assets (MudBlazor, the Blazor script) from the build output in every environment, not only Development.
 builder.WebHost.UseStaticWebAssets();
 builder.AddBizKeysLogging(isCommand);
+if (!isCommand)
+    builder.AddBizKeysTelemetry();
 
 builder.Services.AddBizKeysCore(builder.Configuration, ProductPaths.BaseDirectory);
 builder.Services.AddBizKeysSignIn(builder.Environment.IsDevelopment());
@@ -39,6 +36,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o =
 builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+builder.Services.AddBizKeysHealth();
 builder.Services.AddScoped<ClientInfo>();
 builder.Services.AddScoped<CurrentAccount>();
 builder.Services.AddScoped<KeyActions>();
@@ -93,12 +91,16 @@ if (isCommand)
     return await CommandLine.RunAsync(app.Services, args, Console.Out, Console.Error);
 
 app.UseBizKeysForwardedHeaders(app.Configuration);
+app.UseBizKeysMetrics();
 var errors = new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/Error",
     CreateScopeForErrors = true,
     StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
 };
+// API calls skip the page middleware (the page request line, status-code pages, antiforgery): their own request
+// logging sits outside the exception handler, so it sees the status the caller got.
+app.UseWhen(context => ApiProblems.IsApi(context.Request), api => api.UseBizKeysApiLogging());
 if (app.Environment.IsDevelopment())
     app.UseWhen(context => ApiProblems.IsApi(context.Request), api => api.UseExceptionHandler(errors)); // pages keep the developer page
 else
@@ -106,13 +108,13 @@ else
     app.UseExceptionHandler(errors);
     app.UseHsts(); // sent on HTTPS responses only (directly or through a known proxy)
 }
-app.UseBizKeysRequestLogging();
+app.UseWhen(context => !ApiProblems.IsApi(context.Request), pages => pages.UseBizKeysRequestLogging());
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseApiProblems();
+app.UseWhen(context => ApiProblems.IsApi(context.Request), api => api.UseApiProblems());
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseAntiforgery();
+app.UseWhen(context => !ApiProblems.IsApi(context.Request), pages => pages.UseAntiforgery());
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks();

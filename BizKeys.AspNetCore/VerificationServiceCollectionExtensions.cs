@@ -84,6 +84,7 @@ public static class VerificationServiceCollectionExtensions
         services.AddSingleton<KeyChangeFeed>();
         services.AddSingleton<ChangeStreamHealth>();
         services.AddSingleton<KeyCache>();
+        services.AddSingleton<VerificationMeter>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<FailedAttemptLimiter>();
         services.AddSingleton<UsageRecorder>();

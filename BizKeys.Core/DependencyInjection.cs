@@ -80,6 +80,8 @@ public static class DependencyInjection
         services.AddSingleton<TrafficLeaderboard>();
         services.AddHostedService<TrafficLeaderboardRefresher>();
         services.AddSingleton<KeyChangeLogPruner>();
+        services.AddSingleton<Notifications.OutboxMeter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifications.OutboxMeter>());
         AddWebhooks(services);
         AddMail(services, configuration, baseDirectory);
         services.AddBizKeysIdentity();

@@ -1,5 +1,4 @@
 using BizKeys.AspNetCore;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -12,20 +11,13 @@ public static class ApiProblems
     /// <summary>
     /// API callers never get the people's pages or a redirect to sign-in: an unknown route is a 404 problem, an API
     /// route asked with another method a 405 (with Allow), and any bare error status under /api gets a problem body.
-    /// Runs after routing and before authentication.
+    /// Runs in the API's own branch of the pipeline, after routing and before authentication.
     /// </summary>
     public static IApplicationBuilder UseApiProblems(this IApplicationBuilder app)
     {
         var routes = new Lazy<IReadOnlyList<(TemplateMatcher Matcher, IReadOnlyList<string> Methods)>>(() => ApiRoutes(app.ApplicationServices));
         return app.Use(async (context, next) =>
         {
-            if (!IsApi(context.Request))
-            {
-                await next();
-                return;
-            }
-            if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
-                pages.Enabled = false;
             var endpoint = context.GetEndpoint();
             // Routing's own 405 and 415 answers may come from a page or asset route and carry no policy (the sign-in
             // fallback would redirect them): only the API's routes count here.

@@ -1,26 +1,130 @@
+using System.Text.Json;
 using BizKeys.Core.Data;
+using BizKeys.Core.Notifications;
+using BizKeys.Core.Verification;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BizKeys.Admin.Hosting;
 
+/// <summary>
+/// <c>GET /healthz/live</c>: the process answers. <c>GET /healthz/ready</c> (and <c>/healthz</c>): 200 while this
+/// instance can do its work — the database answers with every migration applied, key changes reach it, its data and
+/// log folders have room — and 503 otherwise, with a JSON body naming each failing check. Mail or webhooks that
+/// cannot leave make it "Degraded" (still 200): an instance that cannot reach a mail server still verifies keys.
+/// </summary>
 public static class Health
 {
-    /// <summary><c>GET /healthz</c>: 200 while the database answers, 503 otherwise.</summary>
-    public static void MapHealthChecks(this WebApplication app) =>
-        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], async (IDbContextFactory<BizKeysDbContext> dbFactory, CancellationToken ct) =>
+    /// <summary>Below this much free space (MB) in the data or log folder, the instance is not ready.</summary>
+    public const string MinFreeSetting = "BizKeys:Health:MinFreeMegabytes";
+    public const long DefaultMinFreeMegabytes = 100;
+
+    /// <summary>A message waiting longer than this makes the outbox check "Degraded".</summary>
+    public static readonly TimeSpan OutboxStuckAfter = TimeSpan.FromHours(1);
+
+    private const string Ready = "ready";
+
+    public static IServiceCollection AddBizKeysHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseCheck>("database", tags: [Ready])
+            .AddCheck<KeyChangesCheck>("key_changes", tags: [Ready])
+            .AddCheck<DiskCheck>("disk", tags: [Ready])
+            .AddCheck<OutboxCheck>("outbox", tags: [Ready]);
+        return services;
+    }
+
+    public static void MapHealthChecks(this WebApplication app)
+    {
+        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync };
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks("/healthz/ready", ready).AllowAnonymous();
+        app.MapHealthChecks("/healthz", ready).AllowAnonymous();
+    }
+
+    /// <summary>{"status":"Unhealthy","checks":[{"name":"database","status":"Unhealthy","description":"…"}]}; no stack traces.</summary>
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+        };
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+
+    /// <summary>Room in the SQLite database's folder (PostgreSQL keeps its own) and in the log folder.</summary>
+    private sealed class DiskCheck(DatabaseSettings database, IConfiguration configuration) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+        {
+            var floor = configuration.GetValue(MinFreeSetting, DefaultMinFreeMegabytes) * 1024 * 1024;
+            var folders = new List<(string Name, string? Path)> { ("logs", Logging.Directory(configuration)) };
+            if (!database.IsPostgres)
+                folders.Add(("data", SqliteConnectionStrings.DirectoryOf(database.ConnectionString, ProductPaths.BaseDirectory)));
+            var low = new List<string>();
+            foreach (var (name, path) in folders)
+            {
+                if (string.IsNullOrEmpty(path) || !Directory.Exists(path))
+                    continue;
+                var free = new DriveInfo(path).AvailableFreeSpace;
+                if (free < floor)
+                    low.Add($"the {name} folder {path} has {free / (1024 * 1024)} MB free");
+            }
+            return Task.FromResult(low.Count == 0 ? HealthCheckResult.Healthy("Room to write data and logs")
+                : HealthCheckResult.Unhealthy($"{string.Join("; ", low)}, below {floor / (1024 * 1024)} MB: free some space (or lower {MinFreeSetting})"));
+        }
+    }
+
+    private sealed class DatabaseCheck(IDbContextFactory<BizKeysDbContext> dbFactory) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+        {
             try
             {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
                 // A real read of the tables every request touches: a damaged file answers a connection but not this.
                 await db.Accounts.AnyAsync(ct);
                 await db.ApiKeys.AnyAsync(ct);
-                return Results.Text("Healthy");
+                var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+                return pending.Count == 0 ? HealthCheckResult.Healthy("The database answers; its schema is current")
+                    : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied ({string.Join(", ", pending)}): start one instance of this version to apply them");
             }
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException or TimeoutException)
             {
-                return Results.Text("Unhealthy: the database does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
+                return HealthCheckResult.Unhealthy("The database does not answer");
             }
-        }).AllowAnonymous().WithTags("Health").WithName("Health").WithSummary("200 while the database answers, 503 otherwise")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
+        }
+    }
+
+    private sealed class KeyChangesCheck(ChangeStreamHealth stream, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+        {
+            var now = time.GetUtcNow();
+            return Task.FromResult(stream.IsCurrent(now)
+                ? HealthCheckResult.Healthy("Key changes reach this instance")
+                : HealthCheckResult.Unhealthy(
+                    $"Key changes have not been read for {stream.SecondsSinceHeard(now):0} s: a key revoked elsewhere may still pass here for up to the cache lifetime"));
+        }
+    }
+
+    private sealed class OutboxCheck(OutboxMeter outbox, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var last = outbox.Last;
+            var stuck = new List<string>();
+            if (last.OldestMail is { } mail && now - mail > OutboxStuckAfter)
+                stuck.Add($"{last.Mail} mail(s) waiting, the oldest for {(now - mail).TotalMinutes:0} min");
+            if (last.OldestWebhook is { } hook && now - hook > OutboxStuckAfter)
+                stuck.Add($"{last.Webhooks} webhook delivery(ies) waiting, the oldest for {(now - hook).TotalMinutes:0} min");
+            return Task.FromResult(stuck.Count == 0 ? HealthCheckResult.Healthy($"{last.Mail} mail(s) and {last.Webhooks} webhook delivery(ies) waiting")
+                : HealthCheckResult.Degraded(string.Join("; ", stuck) + ": check the mail server and the webhook endpoints"));
+        }
+    }
 }

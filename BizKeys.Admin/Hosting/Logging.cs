@@ -5,13 +5,17 @@ using Serilog.Formatting.Display;
 
 namespace BizKeys.Admin.Hosting;
 
-public static class Logging
+public static partial class Logging
 {
     /// <summary>Each log file rolls over at this size; with <see cref="RetainedFiles"/> the folder stays under 1 GB.</summary>
     public const long FileSizeLimitBytes = 50L * 1024 * 1024;
     public const int RetainedFiles = 20;
 
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The log folder: <c>BizKeys:LogDirectory</c>, relative to the product's folder; <c>logs</c> by default.</summary>
+    public static string Directory(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["BizKeys:LogDirectory"] ?? "logs", ProductPaths.BaseDirectory);
 
     /// <summary>
     /// Structured console and rolling-file logs, written off the request path by the server (an asynchronous sink).
@@ -21,8 +25,7 @@ public static class Logging
     /// </summary>
     public static void AddBizKeysLogging(this WebApplicationBuilder builder, bool commandLine)
     {
-        var logDirectory = Core.Data.PrivateDirectory.Create(
-            Path.GetFullPath(builder.Configuration["BizKeys:LogDirectory"] ?? "logs", ProductPaths.BaseDirectory));
+        var logDirectory = Core.Data.PrivateDirectory.Create(Directory(builder.Configuration));
         void Sinks(Serilog.Configuration.LoggerSinkConfiguration to)
         {
             if (!commandLine && Console.IsOutputRedirected)
@@ -90,45 +93,71 @@ public static class Logging
         }
     }
 
-    public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app)
-    {
-        if (app.ApplicationServices.GetService<AccessLog>() is { } access)
-        {
-            // Its last lines reach the disk when the app has stopped serving, whatever disposes what afterwards.
-            app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(access.Dispose);
-            app.Use(async (context, next) =>
-            {
-                if (!context.Request.Path.StartsWithSegments("/api"))
-                {
-                    await next(context);
-                    return;
-                }
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                try
-                {
-                    await next(context);
-                }
-                finally
-                {
-                    access.Logger.Information("{RequestMethod} {RequestPath} {StatusCode} {Elapsed:0.000} ms key {Key} from {ClientIp} request {RequestId}",
-                        context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
-                        System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                        context.Features.Get<BizKeys.AspNetCore.ApiKeyFeature>()?.Result?.Key?.Key ?? "-",
-                        context.Connection.RemoteIpAddress?.ToString() ?? "-", context.TraceIdentifier);
-                }
-            });
-        }
-        return app.UseSerilogRequestLogging(o =>
+    /// <summary>A line per page request, at Information; health probes at Debug (they come every few seconds).</summary>
+    public static IApplicationBuilder UseBizKeysRequestLogging(this IApplicationBuilder app) => app.UseSerilogRequestLogging(o =>
     {
         // This instance's logger: the middleware would otherwise write to the static one, which BizKeys never sets.
         o.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
-        // An API request or a health probe is no news on its own: the per-minute traffic summary (TrafficSummary) says
-        // what the API served, so no flood pushes the application log out. A 503 is a refusal to retry, not a fault.
         o.GetLevel = (context, _, exception) =>
             exception is not null || context.Response.StatusCode is >= 500 and not 503 ? LogEventLevel.Error
             : context.Response.StatusCode == 503 ? LogEventLevel.Warning
-            : context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/healthz") ? LogEventLevel.Debug
+            : context.Request.Path.StartsWithSegments("/healthz") ? LogEventLevel.Debug
             : LogEventLevel.Information;
     });
+
+    /// <summary>
+    /// An API request is no news on its own: the per-minute traffic summary (<see cref="TrafficSummary"/>) says what
+    /// the API served, so no flood pushes the application log out. Its line is written at Debug, a 503 (a refusal to
+    /// retry, not a fault) at Warning and a failure at Error; with <see cref="AccessLogSetting"/> every request also
+    /// gets a line in the access log's own files. Nothing is allocated for a request whose line nobody reads.
+    /// </summary>
+    public static IApplicationBuilder UseBizKeysApiLogging(this IApplicationBuilder api)
+    {
+        var logger = api.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(ApiRequestsCategory);
+        var access = api.ApplicationServices.GetService<AccessLog>();
+        // Its last lines reach the disk when the app has stopped serving, whatever disposes what afterwards.
+        if (access is not null)
+            api.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(access.Dispose);
+        return api.Use(async (context, next) =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e)
+            {
+                ApiRequestFailed(logger, context.Request.Method, context.Request.Path.Value, 500, Elapsed(started), e);
+                throw;
+            }
+            finally
+            {
+                access?.Logger.Information("{RequestMethod} {RequestPath} {StatusCode} {Elapsed:0.000} ms key {Key} from {ClientIp} request {RequestId}",
+                    context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, Elapsed(started),
+                    context.Features.Get<BizKeys.AspNetCore.ApiKeyFeature>()?.Result?.Key?.Key ?? "-",
+                    context.Connection.RemoteIpAddress?.ToString() ?? "-", context.TraceIdentifier);
+            }
+            var status = context.Response.StatusCode;
+            if (status == 503)
+                ApiRequestRefused(logger, context.Request.Method, context.Request.Path.Value, status, Elapsed(started));
+            else if (status >= 500)
+                ApiRequestFailed(logger, context.Request.Method, context.Request.Path.Value, status, Elapsed(started), null);
+            else if (logger.IsEnabled(LogLevel.Debug))
+                ApiRequest(logger, context.Request.Method, context.Request.Path.Value, status, Elapsed(started));
+        });
     }
+
+    /// <summary>The category of API request lines (<c>Serilog:MinimumLevel:Override:BizKeys.Api.Requests=Debug</c> shows each).</summary>
+    public const string ApiRequestsCategory = "BizKeys.Api.Requests";
+
+    private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+    [LoggerMessage(LogLevel.Debug, "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms")]
+    private static partial void ApiRequest(Microsoft.Extensions.Logging.ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed);
+
+    [LoggerMessage(LogLevel.Warning, "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms")]
+    private static partial void ApiRequestRefused(Microsoft.Extensions.Logging.ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed);
+
+    [LoggerMessage(LogLevel.Error, "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms")]
+    private static partial void ApiRequestFailed(Microsoft.Extensions.Logging.ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed, Exception? exception);
 }

@@ -14,7 +14,8 @@ namespace BizKeys.AspNetCore;
 /// the real reason is counted for the key's owner. Over the key's rate limit: 429 with Retry-After.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier, FailedAttemptLimiter failures, UsageRecorder usage)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, KeyVerifier verifier, FailedAttemptLimiter failures, UsageRecorder usage,
+    VerificationMeter meter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -22,6 +23,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var credentials = CredentialReader.Read(Request);
         if (credentials.Status == CredentialStatus.None)
             return AuthenticateResult.NoResult();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var feature = new ApiKeyFeature { Status = credentials.Status, Ip = Context.Connection.RemoteIpAddress };
         Context.Features.Set(feature);
         VerificationResult result;
@@ -33,6 +35,7 @@ public sealed class ApiKeyAuthenticationHandler(
             if (known is null || known.Outcome == VerificationOutcome.Invalid)
             {
                 feature.AddressRetryAfter = wait;
+                meter.Blocked();
                 return AuthenticateResult.Fail("Too many failed attempts from this address");
             }
             result = known;
@@ -42,6 +45,7 @@ public sealed class ApiKeyAuthenticationHandler(
             if (credentials.Status != CredentialStatus.Present)
             {
                 failures.Failed(feature.Ip);
+                meter.Verified(FailureReason.Malformed, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return AuthenticateResult.Fail("Malformed credentials");
             }
             try
@@ -55,18 +59,21 @@ public sealed class ApiKeyAuthenticationHandler(
                 // The key is not in memory and its database cannot be read now: the caller may retry; its key is not
                 // said to be wrong.
                 feature.Unavailable = true;
+                meter.Unavailable(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return AuthenticateResult.Fail("Key verification is unavailable");
             }
             if (result.Outcome == VerificationOutcome.Invalid)
                 failures.Failed(feature.Ip);
         }
         feature.Result = result;
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         // Counted once the whole outcome is known (a valid key may still lack the endpoint's permission), and before
         // the first byte goes out: whoever has the answer finds the request counted.
         Context.Response.OnStarting(() =>
         {
-            usage.Record(result.Key, feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission, feature.Ip, result.Matched,
-                AskedPermission(Context));
+            var reason = feature.MissingPermission is null ? result.Reason : FailureReason.MissingPermission;
+            meter.Verified(reason, took);
+            usage.Record(result.Key, reason, feature.Ip, result.Matched, AskedPermission(Context));
             return Task.CompletedTask;
         });
         if (!result.IsValid)

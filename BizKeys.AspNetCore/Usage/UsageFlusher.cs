@@ -9,7 +9,8 @@ namespace BizKeys.Core.Usage;
 
 /// <summary>Writes the in-memory usage counters to the database in batches: every few seconds and at shutdown.</summary>
 public sealed partial class UsageFlusher(
-    UsageRecorder recorder, DatabaseConnections connections, DatabaseMeter meter, IOptions<UsageOptions> options, TimeProvider time, ILogger<UsageFlusher> logger)
+    UsageRecorder recorder, DatabaseConnections connections, DatabaseMeter meter, IOptions<UsageOptions> options, TimeProvider time, ILogger<UsageFlusher> logger,
+    BizKeys.Core.Verification.VerificationMeter figures)
     : BackgroundService
 {
     public static readonly TimeSpan KeepFailuresFor = TimeSpan.FromDays(30);
@@ -115,6 +116,7 @@ public sealed partial class UsageFlusher(
             LogSlowFlush(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
         else
             LogFlushed(batch.Buckets.Count, batch.Failures.Count, took.TotalMilliseconds, held.TotalMilliseconds);
+        figures.Flushed(batch.Buckets.Count, took);
     }
 
     /// <summary>One statement of the flush, counted on the database meter.</summary>

@@ -17,6 +17,13 @@ public sealed class ChangeStreamHealth(TimeProvider time)
     /// <summary>The stream is down from now on (a process that never follows changes never calls <see cref="Synced"/>).</summary>
     public void Lost() => Interlocked.Exchange(ref _syncedTicks, long.MinValue);
 
+    /// <summary>Seconds since the log was last read to its end; 0 while the stream has not started (or is lost).</summary>
+    public double SecondsSinceHeard(DateTimeOffset now)
+    {
+        var synced = Interlocked.Read(ref _syncedTicks);
+        return synced == long.MinValue ? 0 : Math.Max(0, (now.UtcTicks - synced) / (double)TimeSpan.TicksPerSecond);
+    }
+
     public bool IsCurrent(DateTimeOffset now) => Within(now, StaleAfter);
 
     /// <summary>Whether the log was read to its end less than <paramref name="span"/> before <paramref name="now"/>.</summary>

@@ -41,6 +41,10 @@ public sealed class KeyCache
     private readonly long[] _generations = new long[Stripes];
     private readonly TimeSpan _lifetime;
     private long _nextSweepTicks;
+    private long _clears;
+
+    /// <summary>How many times <see cref="Clear"/> dropped everything (the change stream was lost and found again).</summary>
+    public long Clears => Interlocked.Read(ref _clears);
 
     public int Count => _entries.Count;
 
@@ -77,8 +81,15 @@ public sealed class KeyCache
         // goes; one that bumps it later removes the entry itself. Either way no stale row outlives the change.
         if (Volatile.Read(ref _generations[Stripe(key)]) != generation)
             _entries.TryRemove(KeyValuePair.Create(key, entry));
-        if (_entries.Count > SweepAbove)
-            Sweep(now);
+        // Counting a concurrent dictionary takes every one of its locks: at most once a second, not on every fill.
+        var next = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks >= next)
+        {
+            if (_entries.Count > SweepAbove)
+                Sweep(now);
+            else
+                Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + TimeSpan.TicksPerSecond, next);
+        }
     }
 
     /// <summary>Drops the key at once, and any refill that read it before this call.</summary>
@@ -94,6 +105,7 @@ public sealed class KeyCache
     /// </summary>
     public void Clear()
     {
+        Interlocked.Increment(ref _clears);
         for (var i = 0; i < Stripes; i++)
             Interlocked.Increment(ref _generations[i]);
         _entries.Clear();

@@ -13,7 +13,7 @@ namespace BizKeys.Core.Verification;
 /// </summary>
 public sealed class KeyVerifier(
     IKeySource source, KeyIdentifiers identifiers, KeyCache cache, RateLimiter limiter,
-    IOptions<VerificationOptions> options, TimeProvider time)
+    IOptions<VerificationOptions> options, TimeProvider time, VerificationMeter meter)
 {
     public ValueTask<VerificationResult> VerifyAsync(string key, string secret, IPAddress? ip, string? permission = null, CancellationToken ct = default) =>
         CheckAsync(key, secret, ip, permission, onlyAccount: null, ct);
@@ -100,9 +100,13 @@ public sealed class KeyVerifier(
     private async ValueTask<CachedKey?> FindAsync(string key, string secret, CancellationToken ct)
     {
         if (cache.TryGet(key, out var cached))
+        {
+            meter.CacheHit();
             return cached;
+        }
         if (!identifiers.CanExist(key))
             return null; // a made-up identifier: refused in memory, no query (checked after the cache: busy keys skip it)
+        meter.CacheMiss();
         var pair = (key, secret);
         var mine = new Lazy<Task<CachedKey?>>(() => ReadAsync(key, secret));
         var read = _reads.GetOrAdd(pair, mine);

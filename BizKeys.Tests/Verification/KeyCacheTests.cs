@@ -84,6 +84,8 @@ public class KeyCacheTests
         _stream.Synced();
         for (var i = 0; i < KeyCache.SweepAbove; i++)
             _cache.Set("bk_many" + i, Row("bk_many" + i), 0);
+        _time.Advance(TimeSpan.FromSeconds(1)); // the cache counts its entries once a second at most
+        _cache.Set("bk_trigger", Row("bk_trigger"), _cache.Generation("bk_trigger"));
 
         Assert.True(_cache.TryGet("bk_busy", out _));
         Assert.False(_cache.TryGet("bk_idle", out _));

@@ -15,6 +15,11 @@ using Microsoft.AspNetCore.Diagnostics;
 if (CommandLine.AnswerWithoutDatabase(args, Console.Out, Console.Error) is { } answered)
     return answered;
 FileCreationMask.OwnerOnly();
+// SQLite's driver blocks its thread for a whole statement (a usage flush of 100,000 keys holds one for a second or
+// more): a few spare threads keep requests moving meanwhile. Not 64 as before, whose idle spinning cost a busy API
+// more than it saved (p99 13-18 ms against 3-5 ms in the same benchmark runs; docs/performance.md).
+ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 4 * Environment.ProcessorCount), minIo);
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = isCommand ? [] : args, ContentRootPath = ProductPaths.ContentRoot });

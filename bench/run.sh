@@ -90,15 +90,16 @@ echo "app start to first healthy answer with $keys keys in the database: $(print
 pids+=($!)
 until curl -fs "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null 2>&1; do sleep 0.05; done
 
-# Waits until the app is idle (below 5 % of a core over half a second, at most 30 s): it writes the previous
-# load's queued log lines after that load ends, on the core the bare endpoint shares with it.
+# Waits until the app is idle (below 5 % of a core for 6 s in a row, at most 60 s): it writes the previous load's
+# counted usage in its next flush (every 5 s) and its queued log lines after that load ends, on the core the bare
+# endpoint shares with it; each load is measured without the last one's leftovers.
 settle() {
-    local before after
-    for _ in $(seq 1 60); do
+    local before after quiet=0
+    for _ in $(seq 1 120); do
         before=$(awk '{print $14 + $15}' "/proc/$app_pid/stat"); sleep 0.5; after=$(awk '{print $14 + $15}' "/proc/$app_pid/stat")
-        [ $((after - before)) -le 2 ] && break
+        if [ $((after - before)) -le 2 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+        [ "$quiet" -ge 12 ] && break
     done
-    sleep 1.2 # and the log file's once-a-second flush has run
 }
 
 # name | url | header or lua file | pid whose database meter to read (the app's; none for the bare endpoint)
@@ -141,6 +142,7 @@ load warm-bare "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null
 seconds=60
 load warm-app "http://127.0.0.1:$port_app/api/v1/me" "Authorization: $basic" "" >/dev/null
 seconds=$seconds_saved
+settle; warm_rss=$(rss)
 # The first sight of each key (the cold path: one read each), then every key is answered from memory.
 first_pass() {
     settle
@@ -150,8 +152,11 @@ first_pass() {
     local took; took=$(echo "$(date +%s.%N) - $started" | bc)
     settle
     local count; count=$(wc -l <"$1")
-    printf '%-34s %10.0f req/s  (%s keys read once each in %.1f s)  RSS %s -> %s MB: %.0f B per cached key\n' "first pass over $(basename "$1" .headers)" \
-        "$(echo "$count / $took" | bc -l)" "$count" "$took" "$before" "$(rss)" "$(echo "($(rss) - $before) * 1048576 / $count" | bc -l)"
+    # The cache's own count (its meter at /metrics), and the process's growth since the warm-up per key it holds.
+    local entries; entries=$(curl -fs "http://127.0.0.1:$port_app/metrics" | awk '/^bizkeys_key_cache_entries/ {print $2}')
+    printf '%-34s %10.0f req/s  (%s keys in %.1f s)  %s keys cached; RSS %s -> %s MB since the warm-up (%s MB): %.0f B per cached key\n' \
+        "first pass over $(basename "$1" .headers)" "$(echo "$count / $took" | bc -l)" "$count" "$took" "$entries" "$before" "$(rss)" "$warm_rss" \
+        "$(echo "($(rss) - $warm_rss) * 1048576 / $entries" | bc -l)"
 }
 [ -s "$work/in-use.headers" ] && first_pass "$work/in-use.headers"
 [ -s "$work/all-usable.headers" ] && first_pass "$work/all-usable.headers"

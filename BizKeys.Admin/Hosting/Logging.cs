@@ -138,6 +138,9 @@ public static partial class Logging
                     context.Connection.RemoteIpAddress?.ToString() ?? "-", context.TraceIdentifier);
             }
             var status = context.Response.StatusCode;
+            // A failure the API's exception handler answered is logged there, once, with its trace id and exception.
+            if (status >= 500 && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null)
+                return;
             if (status == 503)
                 ApiRequestRefused(logger, context.Request.Method, context.Request.Path.Value, status, Elapsed(started));
             else if (status >= 500)

@@ -46,6 +46,10 @@ public class ApiErrorPathTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await app.StopAsync();
+        var log = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));
+        Assert.DoesNotContain("\"@l\":\"Error\"", log); // a 503 asks the caller to retry: not an error of BizKeys'
+        Assert.Single(log.Split('\n'), line => line.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal) && line.Contains("database is busy", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -72,6 +76,8 @@ public class ApiErrorPathTests
         await app.StopAsync();
         var log = string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText));
         Assert.Contains(traceId!, log);
+        // Logged once, as an error, with its trace id: not a second line for the same request.
+        Assert.Single(log.Split('\n'), line => line.Contains("\"@l\":\"Error\"", StringComparison.Ordinal));
         Assert.DoesNotContain("FormatException", log);
         Assert.DoesNotContain("error handler", log, StringComparison.OrdinalIgnoreCase);
     }

@@ -78,8 +78,16 @@ if (instanceLock is not null)
 // write them all before the process or the test host goes on.
 app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<Serilog.Core.Logger>().Dispose());
 if (!isCommand)
+{
     app.Logger.LogInformation("BizKeys settings from {Settings} and the environment; relative data and log paths start at {Base}",
         ProductPaths.SettingsFile, ProductPaths.BaseDirectory);
+    var database = app.Services.GetRequiredService<DatabaseSettings>();
+    var smtp = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BizKeys.Core.Configuration.BizKeysOptions>>().Value.Smtp;
+    app.Logger.LogInformation("Data: {Data}; logs: {Logs}; mail: {Mail}",
+        database.IsPostgres ? "PostgreSQL" : SqliteConnectionStrings.DirectoryOf(database.ConnectionString, ProductPaths.BaseDirectory) ?? "in memory",
+        Logging.Directory(app.Configuration),
+        string.IsNullOrWhiteSpace(smtp.Host) ? $".eml files in {DependencyInjection.MailFolder(smtp, database, ProductPaths.BaseDirectory)}" : $"SMTP server {smtp.Host}");
+}
 try
 {
     await DatabaseInitializer.InitializeAsync(app.Services);
@@ -95,8 +103,9 @@ catch (Exception e) when (StartupFailure.Describe(e, app.Configuration) is { } m
 if (isCommand)
     return await CommandLine.RunAsync(app.Services, args, Console.Out, Console.Error);
 
-app.UseBizKeysForwardedHeaders(app.Configuration);
+// Metrics and their address gate see the connection as it is: a proxied request (X-Forwarded-For) is never a scraper.
 app.UseBizKeysMetrics();
+app.UseBizKeysForwardedHeaders(app.Configuration);
 var errors = new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/Error",

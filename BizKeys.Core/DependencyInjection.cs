@@ -109,6 +109,15 @@ public static class DependencyInjection
     /// Mail: the queue's sender, to the SMTP server of <c>BizKeys:Smtp</c> or — with no host — to <c>.eml</c> files,
     /// and the mailer that turns notifications into mail for each account's recipients.
     /// </summary>
+    /// <summary>
+    /// The <c>.eml</c> folder: <c>BizKeys:Smtp:PickupDirectory</c> when set, else <c>mail</c> beside the SQLite database,
+    /// so mail (password-reset links included) stays with the data it belongs to, never in the binaries' folder.
+    /// </summary>
+    public static string MailFolder(SmtpOptions smtp, DatabaseSettings database, string baseDirectory) =>
+        !string.IsNullOrWhiteSpace(smtp.PickupDirectory) ? Path.GetFullPath(smtp.PickupDirectory, baseDirectory)
+        : Path.Combine((database.IsPostgres ? null : SqliteConnectionStrings.DirectoryOf(database.ConnectionString, baseDirectory))
+                       ?? Path.Combine(baseDirectory, "data"), "mail");
+
     private static void AddMail(IServiceCollection services, IConfiguration configuration, string baseDirectory)
     {
         services.PostConfigure<BizKeysOptions>(o =>
@@ -121,7 +130,7 @@ public static class DependencyInjection
         {
             var smtp = sp.GetRequiredService<IOptions<BizKeysOptions>>().Value.Smtp;
             return string.IsNullOrWhiteSpace(smtp.Host)
-                ? new Mail.PickupDirectoryMailTransport(Path.GetFullPath(smtp.PickupDirectory, baseDirectory))
+                ? new Mail.PickupDirectoryMailTransport(MailFolder(smtp, sp.GetRequiredService<DatabaseSettings>(), baseDirectory))
                 : new Mail.SmtpMailTransport(smtp);
         });
         services.AddSingleton<Mail.MailSender>();

@@ -18,6 +18,9 @@ public static class ApiProblems
         var routes = new Lazy<IReadOnlyList<(TemplateMatcher Matcher, IReadOnlyList<string> Methods)>>(() => ApiRoutes(app.ApplicationServices));
         return app.Use(async (context, next) =>
         {
+            // The people's "not found" page never answers an API call (ours sets a problem body first anyway).
+            if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+                pages.Enabled = false;
             var endpoint = context.GetEndpoint();
             // Routing's own 405 and 415 answers may come from a page or asset route and carry no policy (the sign-in
             // fallback would redirect them): only the API's routes count here.

@@ -46,7 +46,8 @@ public static class KeyApi
         return TypedResults.Ok(new MeDto(key.Key, key.Name, key.AccountName, key.Environment, Sorted(key.Permissions), key.ExpiresAt));
     }
 
-    private static async Task<Ok<VerifyResponse>> Verify(VerifyRequest body, HttpContext http, KeyVerifier verifier, UsageRecorder usage, IOptions<BizKeysOptions> options, CancellationToken ct)
+    private static async Task<Ok<VerifyResponse>> Verify(VerifyRequest body, HttpContext http, KeyVerifier verifier, UsageRecorder usage, IOptions<BizKeysOptions> options,
+        VerificationMeter meter, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(body.Key) || string.IsNullOrEmpty(body.Secret))
             throw Invalid("key", "Send both key and secret.");
@@ -55,7 +56,9 @@ public static class KeyApi
         System.Net.IPAddress? ip = null;
         if (body.Ip is not null && (body.Ip.Contains('%') || !System.Net.IPAddress.TryParse(body.Ip, out ip)))
             throw Invalid("ip", "Send the caller's IP address, such as 203.0.113.7 or 2001:db8::7 (without a zone).");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await verifier.VerifyForAsync(CallingKey(http), body.Key, body.Secret, ip, body.Permission, ct);
+        meter.Verified(result.Reason, System.Diagnostics.Stopwatch.GetElapsedTime(started)); // its verdict is BizKeys', as for the caller's own key
         usage.Record(result.Key, result.Reason, ip, result.Matched, body.Permission); // the pair asked about, not the caller (the handler counts the caller)
         // Details only for a pair whose secret was right: a wrong guess learns nothing about the key.
         var known = result.Outcome != VerificationOutcome.Invalid ? result.Key : null;

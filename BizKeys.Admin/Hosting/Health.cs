@@ -27,6 +27,7 @@ public static class Health
 
     public static IServiceCollection AddBizKeysHealth(this IServiceCollection services)
     {
+        services.AddSingleton<DatabaseProbe>();
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: [Ready])
             .AddCheck<KeyChangesCheck>("key_changes", tags: [Ready])
@@ -38,20 +39,26 @@ public static class Health
     public static void MapHealthChecks(this WebApplication app)
     {
         var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync };
-        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
-        app.MapHealthChecks("/healthz/ready", ready).AllowAnonymous();
-        app.MapHealthChecks("/healthz", ready).AllowAnonymous();
+        var getOrHead = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous().WithMetadata(getOrHead);
+        app.MapHealthChecks("/healthz/ready", ready).AllowAnonymous().WithMetadata(getOrHead);
+        app.MapHealthChecks("/healthz", ready).AllowAnonymous().WithMetadata(getOrHead);
     }
 
-    /// <summary>{"status":"Unhealthy","checks":[{"name":"database","status":"Unhealthy","description":"…"}]}; no stack traces.</summary>
+    /// <summary>
+    /// {"status":"Unhealthy","checks":[{"name":"database","status":"Unhealthy","description":"…"}]}. Why a check
+    /// failed (folders, migrations, lag) is for the operator: loopback and <see cref="Telemetry.AllowedNetworksSection"/>
+    /// read it; anyone else gets each check's name and status, which is all a load balancer needs.
+    /// </summary>
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
+        var detailed = context.RequestServices.GetRequiredService<Telemetry.MetricsAccess>().Allows(context);
         var body = new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = detailed ? e.Value.Description : null }),
         };
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
@@ -79,17 +86,53 @@ public static class Health
         }
     }
 
-    private sealed class DatabaseCheck(IDbContextFactory<BizKeysDbContext> dbFactory) : IHealthCheck
+    private sealed class DatabaseCheck(DatabaseProbe probe) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct) => probe.ResultAsync();
+    }
+
+    /// <summary>
+    /// The database's answer, asked at most once a second however many probes arrive (a flood of probes costs no
+    /// queries), and its migrations at most once a minute.
+    /// </summary>
+    private sealed class DatabaseProbe(IDbContextFactory<BizKeysDbContext> dbFactory, TimeProvider time)
+    {
+        private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan MigrationsFresh = TimeSpan.FromMinutes(1);
+        private readonly Lock _lock = new();
+        private Task<HealthCheckResult>? _last;
+        private DateTimeOffset _lastAt;
+        private DateTimeOffset _migrationsAt = DateTimeOffset.MinValue;
+        private List<string> _pending = [];
+
+        public Task<HealthCheckResult> ResultAsync()
+        {
+            lock (_lock)
+            {
+                var now = time.GetUtcNow();
+                if (_last is null || (_last.IsCompleted && now - _lastAt >= Fresh))
+                {
+                    _lastAt = now;
+                    _last = AskAsync(now);
+                }
+                return _last;
+            }
+        }
+
+        private async Task<HealthCheckResult> AskAsync(DateTimeOffset now)
         {
             try
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                await using var db = await dbFactory.CreateDbContextAsync();
                 // A real read of the tables every request touches: a damaged file answers a connection but not this.
-                await db.Accounts.AnyAsync(ct);
-                await db.ApiKeys.AnyAsync(ct);
-                var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+                await db.Accounts.AnyAsync();
+                await db.ApiKeys.AnyAsync();
+                if (now - _migrationsAt >= MigrationsFresh || _pending.Count > 0)
+                {
+                    _pending = [.. await db.Database.GetPendingMigrationsAsync()];
+                    _migrationsAt = now;
+                }
+                var pending = _pending;
                 return pending.Count == 0 ? HealthCheckResult.Healthy("The database answers; its schema is current")
                     : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied ({string.Join(", ", pending)}): start one instance of this version to apply them");
             }

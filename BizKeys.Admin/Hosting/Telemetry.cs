@@ -69,7 +69,11 @@ public static class Telemetry
     private static List<IPNetwork> AllowedNetworks(IConfiguration configuration)
     {
         var networks = new List<IPNetwork>();
-        foreach (var entry in configuration.GetSection(AllowedNetworksSection).Get<string[]>() ?? [])
+        // A list (BizKeys__Metrics__AllowedNetworks__0=…) or one value with commas (BizKeys__Metrics__AllowedNetworks=a,b).
+        var section = configuration.GetSection(AllowedNetworksSection);
+        var entries = (section.Get<string[]>() ?? []).Concat(section.Value is { } single ? [single] : [])
+            .SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        foreach (var entry in entries)
         {
             if (IPNetwork.TryParse(entry, out var network))
                 networks.Add(network);
@@ -91,7 +95,8 @@ public static class Telemetry
         /// </summary>
         public bool Allows(HttpContext context)
         {
-            if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded"))
+            var headers = context.Request.Headers;
+            if (headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Original-For") || headers.ContainsKey("X-Real-IP"))
                 return false;
             if (context.Connection.RemoteIpAddress is not { } address)
                 return false; // a Unix socket: whoever is behind it is not known

@@ -68,6 +68,7 @@ public sealed partial class RemoteChangeFollower(BizKeysClient client, KeyChange
                 if (lost)
                 {
                     lost = false;
+                    health.Reconnected();
                     LogBack(logger, LastApplied);
                 }
             }

@@ -12,17 +12,29 @@ public sealed class ChangeStreamHealth(TimeProvider time)
 
     private long _syncedTicks = long.MinValue;
 
-    public void Synced() => Interlocked.Exchange(ref _syncedTicks, time.GetUtcNow().UtcTicks);
+    /// <summary>When the log was last read to its end; the process's start until then, so a stream that never started reads as late.</summary>
+    private long _heardTicks = time.GetUtcNow().UtcTicks;
+
+    private long _reconnects;
+
+    public void Synced()
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        Interlocked.Exchange(ref _syncedTicks, now);
+        Interlocked.Exchange(ref _heardTicks, now);
+    }
+
+    /// <summary>The follower found the stream again after losing it.</summary>
+    public void Reconnected() => Interlocked.Increment(ref _reconnects);
+
+    public long Reconnects => Interlocked.Read(ref _reconnects);
 
     /// <summary>The stream is down from now on (a process that never follows changes never calls <see cref="Synced"/>).</summary>
     public void Lost() => Interlocked.Exchange(ref _syncedTicks, long.MinValue);
 
-    /// <summary>Seconds since the log was last read to its end; 0 while the stream has not started (or is lost).</summary>
-    public double SecondsSinceHeard(DateTimeOffset now)
-    {
-        var synced = Interlocked.Read(ref _syncedTicks);
-        return synced == long.MinValue ? 0 : Math.Max(0, (now.UtcTicks - synced) / (double)TimeSpan.TicksPerSecond);
-    }
+    /// <summary>Seconds since the log was last read to its end (since the process started, if it never was).</summary>
+    public double SecondsSinceHeard(DateTimeOffset now) =>
+        Math.Max(0, (now.UtcTicks - Interlocked.Read(ref _heardTicks)) / (double)TimeSpan.TicksPerSecond);
 
     public bool IsCurrent(DateTimeOffset now) => Within(now, StaleAfter);
 

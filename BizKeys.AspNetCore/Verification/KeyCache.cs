@@ -41,10 +41,6 @@ public sealed class KeyCache
     private readonly long[] _generations = new long[Stripes];
     private readonly TimeSpan _lifetime;
     private long _nextSweepTicks;
-    private long _clears;
-
-    /// <summary>How many times <see cref="Clear"/> dropped everything (the change stream was lost and found again).</summary>
-    public long Clears => Interlocked.Read(ref _clears);
 
     public int Count => _entries.Count;
 
@@ -105,7 +101,6 @@ public sealed class KeyCache
     /// </summary>
     public void Clear()
     {
-        Interlocked.Increment(ref _clears);
         for (var i = 0; i < Stripes; i++)
             Interlocked.Increment(ref _generations[i]);
         _entries.Clear();

@@ -106,9 +106,9 @@ public sealed partial class KeyChangeFollower(
             try
             {
                 if (connections.IsPostgres)
-                    await ListenAsync(stoppingToken, () => lostSince = null);
+                    await ListenAsync(stoppingToken, Connected);
                 else
-                    await PollAsync(stoppingToken, () => lostSince = null);
+                    await PollAsync(stoppingToken, Connected);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -128,6 +128,13 @@ public sealed partial class KeyChangeFollower(
                 }
                 await Task.Delay(RetryEvery, time, stoppingToken);
             }
+        }
+
+        void Connected()
+        {
+            if (lostSince is not null)
+                health.Reconnected();
+            lostSince = null;
         }
     }
 

@@ -43,9 +43,9 @@ public sealed class VerificationMeter
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _flushRows = meter.CreateCounter<long>("bizkeys.usage.flush.rows", "{row}", "Hourly usage rows (a key in an hour) that flushes added to.");
         meter.CreateObservableGauge("bizkeys.key_changes.lag", () => stream.SecondsSinceHeard(time.GetUtcNow()), "s",
-            "Seconds since the key-change stream was last heard from (a change is applied at most this late; 0 before it started).");
-        meter.CreateObservableCounter("bizkeys.key_changes.reconnects", () => cache.Clears, "{reconnect}",
-            "Times the key-change stream was lost and found again (every cached key is read afresh after each).");
+            "Seconds since the key-change stream was last read to its end (since the process started, if it never was).");
+        meter.CreateObservableCounter("bizkeys.key_changes.reconnects", () => stream.Reconnects, "{reconnect}",
+            "Times the key-change stream was lost and found again (it then reads on from where it stopped).");
         _blocked = meter.CreateCounter<long>("bizkeys.failed_auth.blocks", "{request}",
             "Requests refused because their address is over the failed-attempt limit.");
         var reasons = Enum.GetValues<FailureReason>();

@@ -101,6 +101,9 @@ public sealed class SmtpOptions
     public string? User { get; set; }
     public string? Password { get; set; }
     public string From { get; set; } = "BizKeys <bizkeys@localhost>";
-    /// <summary>Where messages go when no host is set (relative to the data folder's parent, like the database).</summary>
-    public string PickupDirectory { get; set; } = "data/mail";
+    /// <summary>
+    /// Where messages go when no host is set. Empty: a <c>mail</c> folder beside the SQLite database (on PostgreSQL,
+    /// <c>data/mail</c>); a relative path starts where relative data paths do.
+    /// </summary>
+    public string PickupDirectory { get; set; } = "";
 }

@@ -49,6 +49,32 @@ public partial class PasswordResetTests
     private static partial Regex ResetLink();
 
     [Fact]
+    public async Task With_no_mail_folder_set_mail_is_written_beside_the_database_and_the_start_up_log_says_where()
+    {
+        var data = TempDirectory.Create();
+        var app = new AppFactory(provider: BizKeys.Core.Data.DatabaseProvider.Sqlite, settings: new Dictionary<string, string?>
+        {
+            ["BizKeys:Smtp:PickupDirectory"] = "",
+            ["ConnectionStrings:BizKeys"] = $"Data Source={Path.Combine(data, "elsewhere.db")}",
+        });
+        try
+        {
+            using var client = HttpSignIn.Client(app);
+            await AskAsync(client, TestData.OwnerEmail);
+            var folder = Path.Combine(data, "mail");
+            for (var i = 0; i < 100 && (!Directory.Exists(folder) || Directory.GetFiles(folder, "*.eml").Length == 0); i++)
+                await Task.Delay(50);
+            Assert.Equal("Reset your BizKeys password", MimeMessage.Load(Assert.Single(Directory.GetFiles(folder, "*.eml"))).Subject);
+            await app.StopAsync();
+            Assert.Contains($".eml files in {folder}", string.Concat(Directory.GetFiles(app.LogDirectory).Select(File.ReadAllText)));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_reset_link_reaches_only_a_real_address_works_once_and_signs_in_with_the_new_password()
     {
         await using var app = new AppFactory();

@@ -43,6 +43,15 @@ public class HealthTests
         Assert.Contains("MB free", disk.Description, StringComparison.Ordinal);
         Assert.Equal("Healthy", Checks(body)["database"].Status);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
+
+        // Anyone else learns which check failed, not the machine's folders.
+        var outside = new HttpRequestMessage(HttpMethod.Get, "/healthz/ready");
+        outside.Headers.Add(TestClientAddress.Header, "203.0.113.9");
+        var anonymous = await client.SendAsync(outside);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, anonymous.StatusCode);
+        var text = await anonymous.Content.ReadAsStringAsync();
+        Assert.Equal(("Unhealthy", ""), Checks(text)["disk"]);
+        Assert.DoesNotContain(app.LogDirectory, text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,7 +65,7 @@ public class HealthTests
         gate.Closed = true;
         try
         {
-            var ready = await client.GetAsync("/healthz/ready");
+            var ready = await UntilAsync(client, HttpStatusCode.ServiceUnavailable); // the database is asked once a second at most
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             var body = await ready.Content.ReadAsStringAsync();
             Assert.Equal("The database does not answer", Checks(body)["database"].Description);
@@ -67,7 +76,34 @@ public class HealthTests
         {
             gate.Closed = false;
         }
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await UntilAsync(client, HttpStatusCode.OK)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_flood_of_readiness_probes_asks_the_database_about_once_a_second()
+    {
+        var commands = new CommandGate();
+        await using var app = new AppFactory(services: s => s.AddDbInterceptors(commands));
+        using var client = app.CreateClient();
+        await client.GetAsync("/healthz/ready");
+        commands.CountOnly(sql => sql.Contains("\"Accounts\"", StringComparison.Ordinal));
+
+        var started = DateTime.UtcNow;
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => client.GetAsync("/healthz/ready")));
+        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+
+        Assert.InRange(commands.Count, 0, (int)Math.Ceiling(seconds) + 1);
+    }
+
+    private static async Task<HttpResponseMessage> UntilAsync(HttpClient client, HttpStatusCode wanted)
+    {
+        var response = await client.GetAsync("/healthz/ready");
+        for (var i = 0; i < 40 && response.StatusCode != wanted; i++)
+        {
+            await Task.Delay(100);
+            response = await client.GetAsync("/healthz/ready");
+        }
+        return response;
     }
 
     /// <summary>A database that refuses every connection while closed, as a stopped server does.</summary>

@@ -9,7 +9,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BizKeys.Tests.Admin;
 
+/// <summary>
+/// OpenTelemetry listens to meters by name, so an app's /metrics also sees the "BizKeys" meters of other apps in the
+/// same process: tests that count deltas run on their own, not beside other tests' apps (a real process holds one).
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
 /// <summary>What a Prometheus scraper reads at /metrics, and who may read it.</summary>
+[Collection(nameof(MetricsTests))]
 public partial class MetricsTests
 {
     [Fact]
@@ -98,6 +106,52 @@ public partial class MetricsTests
             request.Headers.Add(TestClientAddress.Header, ip);
             return request;
         }
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_a_forwarded_request_from_an_allowed_network_still_cannot_read_metrics()
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["BizKeys:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            ["BizKeys:Metrics:AllowedNetworks"] = "10.0.0.0/8, 192.0.2.7", // one value with commas, as an environment variable holds it
+        });
+        using var client = app.CreateClient();
+
+        foreach (var forwarded in new[] { "10.1.2.3", "127.0.0.1" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/METRICS");
+            request.Headers.Add(TestClientAddress.Header, "127.0.0.1");
+            request.Headers.Add("X-Forwarded-For", forwarded);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(request)).StatusCode);
+        }
+        var direct = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        direct.Headers.Add(TestClientAddress.Header, "192.0.2.7");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(direct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_pair_checked_through_verify_is_counted_with_its_own_verdict()
+    {
+        await using var app = new AppFactory();
+        var (account, owner) = await app.OwnerAsync();
+        var keys = app.Services.GetRequiredService<ApiKeyService>();
+        var service = await keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = "Checker", Environment = "Production", Permissions = ["keys:verify"] }, owner);
+        var checkedKey = await keys.CreateAsync(new CreateKeyRequest { AccountId = account.Id, Name = "Checked", Environment = "Production" }, owner);
+        using var client = app.CreateClient();
+        var before = Parse(await ScrapeAsync(client));
+
+        foreach (var secret in new[] { checkedKey.Secret, checkedKey.Secret, KeyFormat.NewSecret() })
+        {
+            var request = ApiApp.Basic(HttpMethod.Post, "/api/v1/verify", service.Key.Key, service.Secret);
+            request.Content = System.Net.Http.Json.JsonContent.Create(new { key = checkedKey.Key.Key, secret });
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        }
+        var after = Parse(await ScrapeAsync(client));
+
+        // The caller's key three times, the pair asked about twice right and once wrong.
+        Assert.Equal(5, after.Sum("bizkeys_verifications_total", "outcome=\"passed\"") - before.Sum("bizkeys_verifications_total", "outcome=\"passed\""));
+        Assert.Equal(1, after.Sum("bizkeys_verifications_total", "reason=\"wrong_secret\"") - before.Sum("bizkeys_verifications_total", "reason=\"wrong_secret\""));
     }
 
     [Fact]

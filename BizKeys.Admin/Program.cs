@@ -105,6 +105,7 @@ if (isCommand)
 
 // Metrics and their address gate see the connection as it is: a proxied request (X-Forwarded-For) is never a scraper.
 app.UseBizKeysMetrics();
+app.UseHealthMethods();
 app.UseBizKeysForwardedHeaders(app.Configuration);
 var errors = new ExceptionHandlerOptions
 {

@@ -39,11 +39,20 @@ public static class Health
     public static void MapHealthChecks(this WebApplication app)
     {
         var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync };
-        var getOrHead = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
-        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous().WithMetadata(getOrHead);
-        app.MapHealthChecks("/healthz/ready", ready).AllowAnonymous().WithMetadata(getOrHead);
-        app.MapHealthChecks("/healthz", ready).AllowAnonymous().WithMetadata(getOrHead);
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks("/healthz/ready", ready).AllowAnonymous();
+        app.MapHealthChecks("/healthz", ready).AllowAnonymous();
     }
+
+    /// <summary>Probes read: anything but GET and HEAD on the health routes is a 405 before any check runs.</summary>
+    public static IApplicationBuilder UseHealthMethods(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/healthz") || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            return next(context);
+        context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        context.Response.Headers.Allow = "GET, HEAD";
+        return Task.CompletedTask;
+    });
 
     /// <summary>
     /// {"status":"Unhealthy","checks":[{"name":"database","status":"Unhealthy","description":"…"}]}. Why a check

@@ -52,6 +52,7 @@ public class HealthTests
         var text = await anonymous.Content.ReadAsStringAsync();
         Assert.Equal(("Unhealthy", ""), Checks(text)["disk"]);
         Assert.DoesNotContain(app.LogDirectory, text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await client.PostAsync("/healthz/ready", null)).StatusCode);
     }
 
     [Fact]

@@ -90,16 +90,18 @@ echo "app start to first healthy answer with $keys keys in the database: $(print
 pids+=($!)
 until curl -fs "http://127.0.0.1:$port_bare/api/v1/me" >/dev/null 2>&1; do sleep 0.05; done
 
-# Waits until the app is idle (below 5 % of a core for 6 s in a row, at most 60 s): it writes the previous load's
-# counted usage in its next flush (every 5 s) and its queued log lines after that load ends, on the core the bare
-# endpoint shares with it; each load is measured without the last one's leftovers.
+# Waits one usage-flush interval (5 s), so the previous load's counts are written before the next load starts, then
+# until the app is idle (below 5 % of a core over half a second, at most 30 s): it writes the previous load's queued
+# log lines after that load ends, on the core the bare endpoint shares with it.
 settle() {
-    local before after quiet=0
-    for _ in $(seq 1 120); do
+    local before after
+    sleep 5.5
+    for _ in $(seq 1 60); do
         before=$(awk '{print $14 + $15}' "/proc/$app_pid/stat"); sleep 0.5; after=$(awk '{print $14 + $15}' "/proc/$app_pid/stat")
-        if [ $((after - before)) -le 2 ]; then quiet=$((quiet + 1)); else quiet=0; fi
-        [ "$quiet" -ge 12 ] && break
+        [ $((after - before)) -le 2 ] && break
     done
+    sleep 1.2 # and the log file's once-a-second flush has run
+    return 0
 }
 
 # name | url | header or lua file | pid whose database meter to read (the app's; none for the bare endpoint)

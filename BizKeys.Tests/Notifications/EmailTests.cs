@@ -192,7 +192,10 @@ public class EmailTests : EmailTestBase
         await RunJobsAsync(local.Services);
         await RunJobsAsync(local.Services);
 
-        var file = Assert.Single(Directory.GetFiles(Path.Combine(local.Directory, "data", "mail")));
+        // The folder the transport says it writes to (beside the SQLite database; data/mail on PostgreSQL).
+        var folder = local.Services.GetRequiredService<BizKeys.Core.Mail.IMailTransport>().Description;
+        Assert.StartsWith(local.Directory, folder, StringComparison.Ordinal);
+        var file = Assert.Single(Directory.GetFiles(folder));
         Assert.EndsWith(".eml", file);
         var message = await MimeMessage.LoadAsync(file);
         Assert.Equal("Key “Local” was revoked", message.Subject);

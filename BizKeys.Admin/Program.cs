@@ -16,10 +16,11 @@ if (CommandLine.AnswerWithoutDatabase(args, Console.Out, Console.Error) is { } a
     return answered;
 FileCreationMask.OwnerOnly();
 // SQLite's driver blocks its thread for a whole statement (a usage flush of 100,000 keys holds one for a second or
-// more): a few spare threads keep requests moving meanwhile. Not 64 as before, whose idle spinning cost a busy API
-// more than it saved (p99 13-18 ms against 3-5 ms in the same benchmark runs; docs/performance.md).
+// more), and stopping an instance waits on work that blocks too: start with a pool large enough for that. A floor of
+// 4 per core gave a lower p99 under load (3-5 ms against 13-18 ms, docs/performance.md) but left an instance's stop
+// starved for 30 s in the load-balanced journey test, so the floor stays at 64 until those waits are gone.
 ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
-ThreadPool.SetMinThreads(Math.Max(minWorkers, 4 * Environment.ProcessorCount), minIo);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), minIo);
 var isCommand = CommandLine.IsCommand(args);
 // Command arguments such as --environment are not host settings: keep them away from the host builder.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = isCommand ? [] : args, ContentRootPath = ProductPaths.ContentRoot });

@@ -85,7 +85,7 @@ if (!isCommand)
     var database = app.Services.GetRequiredService<DatabaseSettings>();
     var smtp = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BizKeys.Core.Configuration.BizKeysOptions>>().Value.Smtp;
     app.Logger.LogInformation("Data: {Data}; logs: {Logs}; mail: {Mail}",
-        database.IsPostgres ? "PostgreSQL" : SqliteConnectionStrings.DirectoryOf(database.ConnectionString, ProductPaths.BaseDirectory) ?? "in memory",
+        database.IsPostgres ? "PostgreSQL" : database.DataFolder(ProductPaths.BaseDirectory) ?? "in memory",
         Logging.Directory(app.Configuration),
         string.IsNullOrWhiteSpace(smtp.Host) ? $".eml files in {DependencyInjection.MailFolder(smtp, database, ProductPaths.BaseDirectory)}" : $"SMTP server {smtp.Host}");
 }

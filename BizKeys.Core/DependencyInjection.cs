@@ -115,8 +115,7 @@ public static class DependencyInjection
     /// </summary>
     public static string MailFolder(SmtpOptions smtp, DatabaseSettings database, string baseDirectory) =>
         !string.IsNullOrWhiteSpace(smtp.PickupDirectory) ? Path.GetFullPath(smtp.PickupDirectory, baseDirectory)
-        : Path.Combine((database.IsPostgres ? null : SqliteConnectionStrings.DirectoryOf(database.ConnectionString, baseDirectory))
-                       ?? Path.Combine(baseDirectory, "data"), "mail");
+        : Path.Combine(database.DataFolder(baseDirectory) ?? Path.Combine(baseDirectory, "data"), "mail");
 
     private static void AddMail(IServiceCollection services, IConfiguration configuration, string baseDirectory)
     {

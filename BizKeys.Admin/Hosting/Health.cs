@@ -78,9 +78,7 @@ public static class Health
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
         {
             var floor = configuration.GetValue(MinFreeSetting, DefaultMinFreeMegabytes) * 1024 * 1024;
-            var folders = new List<(string Name, string? Path)> { ("logs", Logging.Directory(configuration)) };
-            if (!database.IsPostgres)
-                folders.Add(("data", SqliteConnectionStrings.DirectoryOf(database.ConnectionString, ProductPaths.BaseDirectory)));
+            var folders = new List<(string Name, string? Path)> { ("logs", Logging.Directory(configuration)), ("data", database.DataFolder(ProductPaths.BaseDirectory)) };
             var low = new List<string>();
             foreach (var (name, path) in folders)
             {

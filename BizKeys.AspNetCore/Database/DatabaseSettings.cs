@@ -7,4 +7,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public override string ToString() => $"DatabaseSettings {{ Provider = {Provider} }}";
 
     public bool IsPostgres => Provider == DatabaseProvider.Postgres;
+
+    /// <summary>The folder of the SQLite database file; null on PostgreSQL or for an in-memory database.</summary>
+    public string? DataFolder(string baseDirectory) => IsPostgres ? null : SqliteConnectionStrings.DirectoryOf(ConnectionString, baseDirectory);
 }

@@ -58,18 +58,13 @@ public sealed class VerificationMeter
 
     /// <param name="reason">Null for a key that passed.</param>
     /// <param name="took">From reading the request's credentials to the verdict.</param>
-    public void Verified(FailureReason? reason, TimeSpan took)
-    {
-        var tags = _outcomes[reason is { } r ? (int)r + 1 : 0];
-        _verifications.Add(1, tags);
-        if (_duration.Enabled)
-            _duration.Record(took.TotalSeconds, tags);
-    }
+    public void Verified(FailureReason? reason, TimeSpan took) => Record(_outcomes[reason is { } r ? (int)r + 1 : 0], took);
 
     /// <summary>The key was not in memory and its database (or BizKeys) could not be read: answered 503.</summary>
-    public void Unavailable(TimeSpan took)
+    public void Unavailable(TimeSpan took) => Record(_outcomes[^1], took);
+
+    private void Record(KeyValuePair<string, object?>[] tags, TimeSpan took)
     {
-        var tags = _outcomes[^1];
         _verifications.Add(1, tags);
         if (_duration.Enabled)
             _duration.Record(took.TotalSeconds, tags);
